@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install everything the tests need, lint, and run the suite.
+# Used by the README's second command and by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages the tests drive for real: Dovecot (IMAP) and Chromium (site).
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  need=()
+  command -v dovecot >/dev/null || need+=(dovecot-imapd)
+  command -v chromium >/dev/null || need+=(chromium)
+  if [ ${#need[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e '.[dev]'
+.venv/bin/python -m ruff check .
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,59 @@
+from datetime import UTC, datetime, timedelta, timezone
+
+from alembic import command
+from sqlalchemy import func, select
+
+from tracker.db.engine import alembic_config, session_scope
+from tracker.db.models import Cart, Message, Offer, Retailer
+from tracker.db.store import load_records, save_cart, save_records
+from tracker.records import MessageRecord, OfferInfo, RetailerRef
+
+
+def _record(key: str, offer: OfferInfo | None = None) -> MessageRecord:
+    return MessageRecord(
+        source=f"test:{key}",
+        key=key,
+        content_hash=key * 2,
+        message_id=f"<{key}@x>",
+        sent_at=datetime(2026, 11, 20, 15, 3, tzinfo=timezone(timedelta(hours=1))),
+        retailer=RetailerRef("levi.com", "Levi's"),
+        kind="abandoned_cart",
+        confidence=0.9,
+        offer=offer,
+    )
+
+
+def test_models_and_migrations_do_not_drift(engine):
+    command.check(alembic_config(engine))
+
+
+def test_save_records_is_idempotent_and_round_trips(sessions):
+    offer = OfferInfo(
+        "percent", 15.0, code="COMEBACK15", expires_at=datetime(2026, 11, 22, tzinfo=UTC)
+    )
+    batch = [_record("a", offer), _record("b"), _record("a", offer)]
+    with session_scope(sessions) as s:
+        first = save_records(s, batch, contributor="me")
+    with session_scope(sessions) as s:
+        second = save_records(s, batch, contributor="me")
+    assert (first.new, first.duplicate) == (2, 1)
+    assert (second.new, second.duplicate) == (0, 3)
+    with session_scope(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(Message)) == 2
+        assert s.scalar(select(func.count()).select_from(Offer)) == 1
+        assert s.scalar(select(func.count()).select_from(Retailer)) == 1
+        records = list(load_records(s))
+    assert [r.key for r in records] == ["a", "b"]
+    assert records[0].offer == offer
+    assert records[0].sent_at == datetime(2026, 11, 20, 14, 3, tzinfo=UTC)
+    assert records[0].to_json()["sent_at"] == "2026-11-20T14:03:00+00:00"
+
+
+def test_save_cart_twice_is_one_cart(sessions):
+    at = datetime(2026, 11, 20, 14, 3, tzinfo=UTC)
+    with session_scope(sessions) as s:
+        first = save_cart(s, RetailerRef("levi.com", "Levi's"), at, "me", 80.0, "USD")
+    with session_scope(sessions) as s:
+        second = save_cart(s, RetailerRef("levi.com", "Levi's"), at, "me")
+        assert s.scalar(select(func.count()).select_from(Cart)) == 1
+    assert first[1] is True and second == (first[0], False)

@@ -1,0 +1,101 @@
+"""The `darkpool` command: parses arguments, calls the library, prints.
+
+Each area's commands live in `tracker/commands/`; this module only builds the
+group, holds the shared options and turns library errors into one line on
+stderr (exit 1) unless --debug is given.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+import click
+from sqlalchemy import Engine
+
+from tracker import __version__
+from tracker.config import resolve_db_url
+from tracker.errors import DarkpoolError
+
+
+@dataclass
+class AppContext:
+    """What every command gets: the store URL and a lazily opened engine."""
+
+    db: str | None = None
+    debug: bool = False
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def db_url(self) -> str:
+        return resolve_db_url(self.db)
+
+    def engine(self, migrate: bool = True) -> Engine:
+        """The store's engine; creates or upgrades the schema on first use."""
+        if self._engine is None:
+            from tracker.db.engine import ensure_store, make_engine
+
+            self._engine = make_engine(self.db_url)
+            if migrate:
+                ensure_store(self._engine)
+        return self._engine
+
+
+class DarkpoolGroup(click.Group):
+    """A group that prints DarkpoolError as one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DarkpoolError as exc:
+            if ctx.obj is not None and ctx.obj.debug:
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; committed batches are kept, rerun to resume.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: one line unless --debug
+            if ctx.obj is not None and ctx.obj.debug:
+                raise
+            click.echo(
+                f"Error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+@click.group(cls=DarkpoolGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    metavar="URL",
+    help="Store URL (any SQLAlchemy URL or a file path). Default: $DARKPOOL_DB, "
+    "else darkpool.sqlite in the user data dir.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(__version__, prog_name="darkpool")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
+    """darkpool: abandoned-cart discounts, seen from the shopper's side.
+
+    \b
+    Example:
+      darkpool import ~/Mail/retail.mbox
+      darkpool stats --jsonl
+    """
+    ctx.obj = AppContext(db=db, debug=debug)
+
+
+def _register() -> None:
+    from tracker.commands import ALL
+
+    for command in ALL:
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(cli.main(prog_name="darkpool", standalone_mode=True))

@@ -1,0 +1,28 @@
+"""Small helpers shared by the command modules (no business logic)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+import click
+
+pass_app = click.make_pass_decorator(object, ensure=False)
+
+
+def echo_jsonl(rows: Iterable[dict[str, Any]]) -> int:
+    """Write one compact JSON object per line; returns how many were written."""
+    count = 0
+    out = sys.stdout
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
+        count += 1
+    out.flush()
+    return count
+
+
+def show_progress() -> bool:
+    """Progress bars only on a terminal (stderr), never in pipes or CI logs."""
+    return sys.stderr.isatty()

@@ -1,0 +1,5 @@
+"""Command modules, one per area; each exports its click commands in COMMANDS."""
+
+from tracker.commands import mail
+
+ALL = [*mail.COMMANDS]

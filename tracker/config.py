@@ -1,0 +1,49 @@
+"""Where things live: the store URL, the data dir, environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "darkpool"
+ENV_DB = "DARKPOOL_DB"
+ENV_SNAPSHOT = "DARKPOOL_SNAPSHOT"
+ENV_CONTRIBUTOR = "DARKPOOL_CONTRIBUTOR"
+ENV_IMAP_PASSWORD = "DARKPOOL_IMAP_PASSWORD"
+ENV_DATA_DIR = "DARKPOOL_DATA_DIR"
+DEFAULT_MIN_CONTRIBUTORS = 3
+DEFAULT_CONTRIBUTOR = "me"
+
+
+def data_dir() -> Path:
+    """The per-user data directory (created on demand); $DARKPOOL_DATA_DIR overrides."""
+    override = os.environ.get(ENV_DATA_DIR)
+    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def resolve_db_url(cli_value: str | None = None) -> str:
+    """--db, else $DARKPOOL_DB, else a SQLite file in the data dir.
+
+    A bare filesystem path is accepted too and turned into a sqlite:/// URL.
+    """
+    value = cli_value or os.environ.get(ENV_DB)
+    if not value:
+        return f"sqlite:///{data_dir() / 'darkpool.sqlite'}"
+    if "://" not in value:
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
+    return value
+
+
+def default_snapshot() -> Path:
+    """The snapshot the site reads when none is named."""
+    value = os.environ.get(ENV_SNAPSHOT)
+    return Path(value) if value else data_dir() / "snapshot.sqlite"
+
+
+def contributor_default() -> str:
+    """Who logs carts when --contributor is not given."""
+    return os.environ.get(ENV_CONTRIBUTOR) or DEFAULT_CONTRIBUTOR

@@ -1,0 +1,1 @@
+"""The private store: SQLAlchemy models, engine and migrations."""
