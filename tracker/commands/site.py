@@ -1,0 +1,5 @@
+"""site commands (see tracker/cli.py for the shared group and error handling)."""
+
+from __future__ import annotations
+
+COMMANDS: list = []

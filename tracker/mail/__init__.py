@@ -1,0 +1,1 @@
+"""Mail: sources (eml/mbox/Maildir), IMAP, MIME parsing, retailer, classification."""
