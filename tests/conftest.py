@@ -12,14 +12,33 @@ from tracker.db.engine import init_store, make_engine, session_factory
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """One private PostgreSQL server for the whole run (see tests/pg.py)."""
+    from pg import PostgresServer
+
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
+    """A fresh SQLite store URL (the embedded default)."""
     return f"sqlite:///{tmp_path / 'store.sqlite'}"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_url(request, tmp_path: Path) -> str:
+    """A fresh store URL on each backend: tests using it run on SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    return request.getfixturevalue("postgres").new_database()
+
+
 @pytest.fixture
-def engine(db_url: str):
-    eng = make_engine(db_url)
+def engine(any_db_url: str):
+    eng = make_engine(any_db_url)
     init_store(eng)
     yield eng
     eng.dispose()

@@ -57,3 +57,39 @@ def test_save_cart_twice_is_one_cart(sessions):
         second = save_cart(s, RetailerRef("levi.com", "Levi's"), at, "me")
         assert s.scalar(select(func.count()).select_from(Cart)) == 1
     assert first[1] is True and second == (first[0], False)
+
+
+def test_concurrent_writers_do_not_duplicate(engine, sessions):
+    """Two contributors importing overlapping mail at once: one row per key and domain."""
+    import threading
+
+    domains = [RetailerRef(f"shop{i}.com", f"Shop {i}") for i in range(20)]
+
+    def batch(offset: int) -> list[MessageRecord]:
+        out = []
+        for i in range(offset, offset + 120):
+            rec = _record(f"k{i}")
+            rec.retailer = domains[i % len(domains)]
+            out.append(rec)
+        return out
+
+    errors: list[BaseException] = []
+
+    def worker(offset: int, who: str) -> None:
+        try:
+            for chunk in range(0, 120, 30):
+                with session_scope(sessions) as s:
+                    save_records(s, batch(offset)[chunk : chunk + 30], contributor=who)
+        except BaseException as exc:  # surfaced by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(o, w)) for o, w in ((0, "a"), (60, "b"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with session_scope(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(Message)) == 180
+        assert s.scalar(select(func.count(func.distinct(Message.key)))) == 180
+        assert s.scalar(select(func.count()).select_from(Retailer)) == 20

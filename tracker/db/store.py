@@ -133,10 +133,12 @@ def save_cart(
 ) -> tuple[int, bool]:
     """Log a left cart; returns (cart id, created). The same cart twice is one cart."""
     retailer_id = save_retailers(session, [retailer])[retailer.domain]
-    stmt = dialect_insert(session, Cart.__table__).on_conflict_do_nothing(
-        index_elements=["contributor", "retailer_id", "left_at"]
+    stmt = (
+        dialect_insert(session, Cart.__table__)
+        .on_conflict_do_nothing(index_elements=["contributor", "retailer_id", "left_at"])
+        .returning(Cart.__table__.c.id)
     )
-    result = session.execute(
+    created = session.execute(
         stmt,
         {
             "contributor": contributor,
@@ -146,7 +148,9 @@ def save_cart(
             "currency": currency,
             "created_at": datetime.now().astimezone(),
         },
-    )
+    ).scalar()
+    if created is not None:
+        return created, True
     cart_id = session.execute(
         select(Cart.id).where(
             Cart.contributor == contributor,
@@ -154,7 +158,7 @@ def save_cart(
             Cart.left_at == left_at,
         )
     ).scalar_one()
-    return cart_id, result.rowcount == 1
+    return cart_id, False
 
 
 def messages_query(retailer: str | None = None, kind: str | None = None) -> Select:
