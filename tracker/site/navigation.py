@@ -1,0 +1,28 @@
+"""The site's page list, shared by the repository's app.py and the packaged copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+PAGES_DIR = Path(__file__).with_name("pages")
+
+# (file, title, url path, icon); the first page is the default.
+PAGES = (
+    ("overview.py", "Overview", "overview", ":material/leaderboard:"),
+    ("retailer.py", "Retailer", "retailer", ":material/storefront:"),
+    ("compare.py", "Compare & audit", "compare", ":material/compare_arrows:"),
+    ("explore.py", "Explore & download", "explore", ":material/table_view:"),
+    ("methodology.py", "Methodology & privacy", "methodology", ":material/policy:"),
+)
+
+
+def build_navigation() -> st.navigation:
+    """Configure the page and return the navigation; the caller runs it."""
+    st.set_page_config(page_title="darkpool", page_icon=":material/shopping_cart:", layout="wide")
+    pages = [
+        st.Page(PAGES_DIR / file, title=title, url_path=url, icon=icon, default=i == 0)
+        for i, (file, title, url, icon) in enumerate(PAGES)
+    ]
+    return st.navigation(pages)

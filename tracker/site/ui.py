@@ -1,0 +1,78 @@
+"""Small rendering helpers shared by the pages: escaping, number formats, empty states.
+
+Retailer names come from mail headers and report text from web pages, so
+anything that reaches a markdown-rendering element goes through `escape_md`
+first; tables and widgets already show their values as plain text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import streamlit as st
+
+from tracker.site.data import SnapshotState
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark;
+# ':' and '$' also stop Streamlit's colour/emoji directives and LaTeX.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=:$&\"'])")
+
+
+def escape_md(text: object) -> str:
+    """`text` as literal markdown: no markup, HTML, links or directives survive."""
+    flat = " ".join(str(text).split())
+    return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+def missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_pct(rate: object, digits: int = 0) -> str:
+    """0.42 -> '42%'; unknown -> '—'."""
+    return "—" if missing(rate) else f"{float(rate) * 100:.{digits}f}%"
+
+
+def fmt_hours(hours: object) -> str:
+    """Hours as '1.5 h' or, from two days on, '3.0 d'."""
+    if missing(hours):
+        return "—"
+    hours = float(hours)
+    return f"{hours / 24:.1f} d" if hours >= 48 else f"{hours:.1f} h"
+
+
+def fmt_offer(kind: object, value: object, currency: object = None) -> str:
+    """A human label for an offer: '15%', '10 EUR', 'free shipping', 'gift'."""
+    if missing(kind) or not kind:
+        return "—"
+    if kind == "percent" and not missing(value):
+        return f"{float(value):g}%"
+    if kind == "amount" and not missing(value):
+        suffix = f" {currency}" if currency and not missing(currency) else ""
+        return f"{float(value):g}{suffix}"
+    return str(kind).replace("_", " ")
+
+
+def show_state(state: SnapshotState) -> bool:
+    """Explain a missing, unreadable or empty snapshot; True when there is data to show."""
+    if state.ok:
+        return True
+    where = str(state.path)
+    if state.status == "missing":
+        st.info(
+            "No snapshot to show yet. Publish one with `darkpool publish OUT.sqlite` "
+            "and serve it with `darkpool site --snapshot OUT.sqlite`, or try `darkpool demo`."
+        )
+        st.caption("Looked for:")
+        st.text(where)
+    elif state.status == "unreadable":
+        st.error("This file is not a darkpool snapshot, or it is damaged.")
+        st.text(where)
+    else:
+        k = state.detail or "K"
+        st.info(
+            f"The snapshot holds no retailer yet: a retailer is published only once "
+            f"at least {escape_md(k)} contributors have seen it."
+        )
+    return False
