@@ -1,0 +1,196 @@
+"""How long shoppers say they waited: "after 2–3 days" -> 48–72 hours.
+
+Pure text in, `Wait` out, in English, German, French, Italian and Spanish.
+Shoppers write waits as a number with a unit ("48 heures"), a range
+("2-3 Tage"), a bound ("within 24 hours" has no minimum), or a set phrase
+("next day", "il giorno dopo"). Vague phrases get documented numbers:
+
+- "a few hours" / "ein paar Stunden" / "quelques heures" -> 2–6 hours
+- "a couple of hours" -> 2–3 hours; "a couple of days" -> 48–72 hours
+- "a few days" / "ein paar Tage" / "quelques jours" -> 48–120 hours
+- "overnight" / "same day" -> at most 24 hours
+- "immediately" / "sofort" / "tout de suite" / "subito" -> 0 hours
+
+Durations introduced by validity words ("valid for 48 hours", "gültig 7
+Tage") are how long a code lasts, not a wait, and are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Hours between leaving a cart and the email; None = unbounded side.
+
+    `start`/`end` are the span of the matched phrase in the input text.
+    """
+
+    min_hours: float | None
+    max_hours: float | None
+    start: int = 0
+    end: int = 0
+
+
+NUMBER_WORDS = {
+    # English
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "half a": 0.5,
+    "half an": 0.5, "a half": 0.5,
+    # German
+    "ein": 1, "eine": 1, "einem": 1, "einer": 1, "einen": 1, "zwei": 2, "drei": 3,
+    "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "zehn": 10, "zwölf": 12,
+    "einer halben": 0.5, "eine halbe": 0.5,
+    # French
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7,
+    "dix": 10, "douze": 12,
+    # Italian
+    "uno": 1, "una": 1, "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6,
+    "sette": 7, "dieci": 10, "dodici": 12, "mezza": 0.5, "mezz'": 0.5,
+    # Spanish
+    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "diez": 10,
+    "doce": 12, "media": 0.5,
+}  # fmt: skip
+
+UNIT_HOURS = [
+    (r"min(?:ute)?s?|minuten?|minutos?|minuti|mins?", 1 / 60),
+    (r"hours?|hrs?|h|stunden?|std\.?|heures?|ore|ora|horas?", 1.0),
+    (r"days?|tage?n?|tg\.?|jours?|journées?|giorni|giorno|gg\.?|días?|dias?", 24.0),
+    (r"weeks?|wochen?|semaines?|settimane|settimana|semanas?", 168.0),
+]
+
+_NUM = r"\d+(?:[.,]\d+)?|" + "|".join(
+    sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True)
+)
+_UNIT = "|".join(f"(?:{pattern})" for pattern, _ in UNIT_HOURS)
+_RANGE_SEP = r"\s*(?:[-–—~]|to|or|bis|oder|à|a|ou|o|y|e|and|und|et)\s*"
+_QUANTITY = (
+    rf"(?<![\w.,])(?P<n1>{_NUM})(?:{_RANGE_SEP}(?P<n2>{_NUM}))?\s*(?:-\s*)?"
+    rf"(?P<unit>{_UNIT})(?![a-zà-ÿ])"
+)
+
+UPPER_WORDS = (
+    r"within|in under|under|in less than|less than|up to|no more than|at most|inside|"
+    r"innerhalb(?: von)?|binnen|in weniger als|weniger als|spätestens nach|höchstens|"
+    r"en moins de|moins de|dans les|sous|d'ici|"
+    r"entro|in meno di|meno di|"
+    r"en menos de|menos de|dentro de|antes de"
+)
+LOWER_WORDS = (
+    r"more than|over|at least|after more than|mehr als|über|mindestens|nach über|"
+    r"plus de|au moins|après plus de|più di|almeno|dopo più di|más de|al menos|"
+    r"después de más de"
+)
+VALIDITY_WORDS = re.compile(
+    r"(valid|expir|good for|lasts?|only for|gültig|läuft|verfällt|valable|expire|"
+    r"valide|pendant|valido|valida|scade|válid|caduca|durante|countdown|timer)"
+    r"[\w\s]{0,14}$",
+    re.IGNORECASE,
+)
+
+_QUALIFIED = re.compile(
+    rf"(?:(?P<upper>{UPPER_WORDS})|(?P<lower>{LOWER_WORDS}))?\s*"
+    rf"(?:between\s+|zwischen\s+|entre\s+|tra\s+|fra\s+)?{_QUANTITY}",
+    re.IGNORECASE,
+)
+
+# Set phrases -> (min, max); checked before numeric quantities.
+PHRASES: list[tuple[str, float | None, float | None]] = [
+    (r"a few hours|several hours|ein paar stunden|einige stunden|einigen stunden|"
+     r"quelques heures|qualche ora|alcune ore|unas horas|algunas horas|pocas horas", 2, 6),
+    (r"a couple (?:of )?hours", 2, 3),
+    (r"a day or two|one or two days|1-2 days|ein bis zwei tagen?|un jour ou deux|"
+     r"un giorno o due|uno o dos días", 24, 48),
+    (r"a couple (?:of )?days|ein paar tagen?|zwei,? drei tagen?", 48, 72),
+    (r"a few days|several days|einigen tagen|einige tage|quelques jours|"
+     r"qualche giorno|alcuni giorni|unos días|algunos días|unos dias", 48, 120),
+    (r"(?:the )?next day|the following day|the day after|a day later|"
+     r"(?:am )?nächsten tag|(?:am )?folgetag|(?:am )?tag danach|"
+     r"le lendemain|le jour suivant|(?:il )?giorno dopo|(?:il )?giorno successivo|"
+     r"l'indomani|(?:al )?día siguiente|(?:al )?dia siguiente|al otro día|"
+     r"(?:next|following) morning|nächsten morgen", 24, 24),
+    (r"overnight|über nacht|same day|the same day|am selben tag|am gleichen tag|"
+     r"le jour même|dans la journée|lo stesso giorno|in giornata|el mismo día", None, 24),
+    (r"a week later|(?:the )?next week|eine woche später|nach einer woche|"
+     r"une semaine plus tard|au bout d'une semaine|una settimana dopo|dopo una settimana|"
+     r"una semana después|a la semana", 168, 168),
+    (r"immediately|right away|instantly|straight away|within minutes|"
+     r"sofort|umgehend|gleich danach|immédiatement|tout de suite|aussitôt|"
+     r"subito|immediatamente|inmediatamente|enseguida|al instante|en seguida", 0, 0),
+]  # fmt: skip
+_PHRASE_RE = [
+    (re.compile(rf"(?<![\w]){p}(?![\w])", re.IGNORECASE), lo, hi) for p, lo, hi in PHRASES
+]
+
+
+def _hours(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _number(token: str) -> float:
+    token = token.lower().strip()
+    if token in NUMBER_WORDS:
+        return float(NUMBER_WORDS[token])
+    return float(token.replace(",", "."))
+
+
+def _unit_hours(unit: str) -> float:
+    for pattern, hours in UNIT_HOURS:
+        if re.fullmatch(pattern, unit, re.IGNORECASE):
+            return hours
+    raise ValueError(unit)  # pragma: no cover - _UNIT only matches known units
+
+
+def _is_validity(text: str, start: int) -> bool:
+    return bool(VALIDITY_WORDS.search(text[max(0, start - 30) : start]))
+
+
+def _quantity_wait(match: re.Match[str]) -> Wait | None:
+    unit = match.group("unit")
+    # a bare "h"/"a"-style token needs a digit: "a hours" is noise, "24h" is not
+    if unit.lower() == "h" and not match.group("n1")[0].isdigit():
+        return None
+    scale = _unit_hours(unit)
+    low = _number(match.group("n1")) * scale
+    high = _number(match.group("n2")) * scale if match.group("n2") else low
+    if high < low:
+        low, high = high, low
+    if match.group("upper"):
+        return Wait(None, high, match.start(), match.end())
+    if match.group("lower"):
+        return Wait(low, None, match.start(), match.end())
+    return Wait(low, high, match.start(), match.end())
+
+
+def find_waits(text: str) -> list[Wait]:
+    """Every wait mentioned in `text`, in order of position (overlaps dropped)."""
+    found: list[Wait] = []
+    for regex, lo, hi in _PHRASE_RE:
+        for m in regex.finditer(text):
+            if not _is_validity(text, m.start()):
+                found.append(Wait(_hours(lo), _hours(hi), m.start(), m.end()))
+    for m in _QUALIFIED.finditer(text):
+        wait = _quantity_wait(m)
+        if wait is None or _is_validity(text, m.start()):
+            continue
+        if any(w.start < wait.end and wait.start < w.end for w in found):
+            continue
+        found.append(wait)
+    found.sort(key=lambda w: w.start)
+    kept: list[Wait] = []
+    for wait in found:
+        if not kept or wait.start >= kept[-1].end:
+            kept.append(wait)
+    return kept
+
+
+def parse_wait(text: str) -> Wait | None:
+    """The first wait in `text`, or None.
+
+    >>> parse_wait("Ulta sent 20% after 2-3 days")
+    Wait(min_hours=48.0, max_hours=72.0, start=15, end=28)
+    """
+    waits = find_waits(text)
+    return waits[0] if waits else None
