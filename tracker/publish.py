@@ -1,0 +1,274 @@
+"""The privacy boundary: write the published snapshot from the private store.
+
+Only aggregates cross it. A retailer appears only when at least K contributors
+(default 3) gave it carts or cart mail; a discount code only when at least K
+contributors saw that same code and nobody declared it single-use. Nothing
+per-message crosses: no message, subject, source, address, display name of a
+person, link, token or contributor id. Public reports keep the host of their
+page only and the month they were seen. Survival points are rounded so a single
+contributor's exact timestamps cannot be read back off the curve.
+
+The file is written next to its destination under a temporary name and renamed
+into place, so a reader (the site) sees either the old snapshot or the new one.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from tracker import __version__
+from tracker.errors import DarkpoolError
+from tracker.snapshot import SCHEMA_VERSION, create_snapshot
+from tracker.stats import StatsResult, run_stats
+
+HOURS_DIGITS = 1  # survival curve times: 6-minute resolution is plenty for a chart
+
+
+class PublishError(DarkpoolError):
+    """The snapshot could not be written."""
+
+
+@dataclass
+class PublishSummary:
+    path: Path
+    retailers: int
+    withheld: int
+    contributors: int
+    carts: int
+    messages: int
+    codes: int
+    min_contributors: int
+
+    def line(self) -> str:
+        return (
+            f"Published {self.retailers} retailers ({self.withheld} withheld below "
+            f"K={self.min_contributors}), {self.carts} carts, {self.messages} cart emails, "
+            f"{self.codes} shared codes from {self.contributors} contributors to {self.path}"
+        )
+
+
+def publish_snapshot(
+    session: Session, out: Path, now: datetime, min_contributors: int
+) -> PublishSummary:
+    """Compute statistics from the store and write the k-anonymous snapshot to `out`."""
+    if min_contributors < 1:
+        raise PublishError(f"--min-contributors must be at least 1, got {min_contributors}")
+    result = run_stats(session, now)
+    meta_retailers = load_retailer_meta(session)
+    return write_snapshot(result, meta_retailers, Path(out), now, min_contributors)
+
+
+def load_retailer_meta(session: Session) -> dict[str, tuple[str | None, str | None]]:
+    """{domain: (category, country)} for every retailer: one query."""
+    from sqlalchemy import select
+
+    from tracker.db.models import Retailer
+
+    rows = session.execute(select(Retailer.domain, Retailer.category, Retailer.country))
+    return {domain: (category, country) for domain, category, country in rows}
+
+
+def write_snapshot(
+    result: StatsResult,
+    retailer_meta: dict[str, tuple[str | None, str | None]],
+    out: Path,
+    now: datetime,
+    min_contributors: int,
+) -> PublishSummary:
+    """Filter `result` by K and write it atomically to `out`."""
+    rows = [r for r in result.rows if r["contributors"] >= min_contributors]
+    keep = {r["retailer"]["domain"] for r in rows}
+    codes = result.codes
+    if not codes.empty:
+        codes = codes[
+            codes["domain"].isin(keep)
+            & (codes["contributors"] >= min_contributors)
+            & (codes["kind"].fillna("") != "single_use")
+        ]
+    pairs = result.contributors
+    summary = PublishSummary(
+        path=out,
+        retailers=len(rows),
+        withheld=len(result.rows) - len(rows),
+        contributors=int(pairs[pairs["domain"].isin(keep)]["contributor"].nunique())
+        if not pairs.empty
+        else 0,
+        carts=sum(r["carts"] for r in rows),
+        messages=sum(r["cart_emails"] for r in rows),
+        codes=len(codes),
+        min_contributors=min_contributors,
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        tmp.unlink()
+        conn = create_snapshot(tmp)
+        try:
+            _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary)
+            conn.commit()
+        finally:
+            conn.close()
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise PublishError(f"cannot write snapshot {out}: {exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return summary
+
+
+def _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary) -> None:
+    meta = {
+        "created_at": now.isoformat(timespec="seconds"),
+        "darkpool_version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "min_contributors": summary.min_contributors,
+        "retailers": summary.retailers,
+        "retailers_withheld": summary.withheld,
+        "contributors": summary.contributors,
+        "carts": summary.carts,
+        "messages": summary.messages,
+        "codes": summary.codes,
+    }
+    conn.executemany("INSERT INTO meta VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
+    cells = [_retailer_row(r, retailer_meta) for r in rows]
+    if cells:
+        marks = ", ".join("?" * len(cells[0]))
+        conn.executemany(f"INSERT INTO retailers VALUES ({marks})", cells)
+    conn.executemany(
+        "INSERT INTO ladder VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                r["retailer"]["domain"],
+                s["step"],
+                s["median_hours"],
+                s["n"],
+                *_offer_cells(s["offer"]),
+            )
+            for r in rows
+            for s in r["ladder"]
+        ],
+    )
+    conn.executemany("INSERT INTO survival VALUES (?, ?, ?, ?, ?, ?)", _survival_rows(result, keep))
+    _insert_frame(conn, "offer_distribution", result.offers, keep,
+                  ["domain", "type", "value", "currency", "messages"])  # fmt: skip
+    _insert_frame(conn, "codes", codes, keep, ["domain", "code", "contributors"])
+    _insert_frame(conn, "monthly", result.monthly, keep,
+                  ["domain", "month", "cart_emails", "discounts"])  # fmt: skip
+    conn.executemany(
+        "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _report_rows(result, keep)
+    )
+
+
+def _retailer_row(r: dict[str, Any], retailer_meta: dict) -> tuple:
+    domain = r["retailer"]["domain"]
+    category, country = retailer_meta.get(domain, (None, None))
+    rate, first, disc = r["discount_rate"], r["hours_to_first_email"], r["hours_to_discount"]
+    summary = r["report_summary"] or {}
+    codes = r["shared_vs_single_use"] or {}
+    return (
+        domain, r["retailer"]["name"], category, country,
+        r["contributors"], r["carts"], r["cart_emails"],
+        rate["value"], rate["low"], rate["high"],
+        first["median"], first["p25"], first["p75"], first["n"],
+        disc["median"], disc["p25"], disc["p75"], disc["n"], disc["censored"],
+        *_offer_cells(r["first_discount"]), *_offer_cells(r["max_discount"]),
+        _bool(r["escalates"]), codes.get("shared_share"), r["expiry_hours"]["median"],
+        r["reports"], summary.get("value_median"), summary.get("wait_median_hours"),
+        _bool(r["reports_agree"]), r["exposure"], r["first_seen"], r["last_seen"],
+    )  # fmt: skip
+
+
+def _offer_cells(offer: dict | None) -> tuple:
+    if not offer:
+        return (None, None, None)
+    return (offer["type"], offer["value"], offer["currency"])
+
+
+def _bool(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _cell(value: Any) -> Any:
+    """A plain Python value for sqlite3 (NaN and numpy scalars are not)."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _insert_frame(conn, table: str, frame: pd.DataFrame, keep: set, columns: list[str]) -> None:
+    if frame.empty:
+        return
+    frame = frame[frame["domain"].isin(keep)]
+    marks = ", ".join("?" * len(columns))
+    rows = [tuple(_cell(v) for v in row) for row in frame[columns].itertuples(index=False)]
+    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def _survival_rows(result: StatsResult, keep: set) -> list[tuple]:
+    curve = result.survival
+    if curve.empty:
+        return []
+    curve = curve[curve["domain"].isin(keep)].copy()
+    curve["hours"] = curve["hours"].round(HOURS_DIGITS)
+    # several times can round to one: keep the last point (survival after all of them)
+    curve = curve.drop_duplicates(["domain", "hours"], keep="last")
+    cols = ["domain", "hours", "survival", "low", "high", "at_risk"]
+    return [
+        tuple(_cell(round(v, 6) if isinstance(v, float) else v) for v in row)
+        for row in curve[cols].itertuples(index=False)
+    ]
+
+
+def _report_rows(result: StatsResult, keep: set) -> list[tuple]:
+    reports = result.reports
+    if reports.empty:
+        return []
+    reports = reports[reports["domain"].isin(keep)]
+    out = []
+    for row in reports.itertuples(index=False):
+        month = None
+        if not pd.isna(row.seen_h):
+            month = pd.Timestamp(row.seen_h * 3.6e12, unit="ns", tz="UTC").strftime("%Y-%m")
+        out.append(
+            tuple(
+                _cell(v)
+                for v in (
+                    row.domain,
+                    row.offer_type,
+                    row.value,
+                    row.value_max,
+                    row.currency,
+                    row.wait_min,
+                    row.wait_max,
+                    _host(row.url),
+                    month,
+                )  # fmt: skip
+            )
+        )
+    return out
+
+
+def _host(url: str | None) -> str | None:
+    """The host of a page, nothing more: no path, query, user or port."""
+    if not url:
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None

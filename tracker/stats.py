@@ -1,0 +1,523 @@
+"""Per-retailer statistics of abandoned-cart mail: rates, waits, offers, exposure.
+
+Input is the journeys of `tracker/journeys.py` plus the public reports the
+spiders stored; output is one dict per retailer in the `stats --jsonl` schema
+of DESIGN.md, plus a few frames `publish.py` writes to the snapshot. All data
+is loaded with one set-based query per table and computed with pandas group-bys;
+only the Kaplan-Meier fit runs once per retailer (lifelines has no grouped
+fitter). The clock is never read here: `now` is passed in.
+
+Measures (hours are from the logged cart):
+
+- discount rate: carts that got a discount within their window over carts whose
+  outcome is known (a discount came, or the window has closed by `now`), with a
+  Wilson 95% interval. A cart still waiting is not counted as a failure.
+- hours to first email: median/p25/p75 over carts that got any cart mail.
+- hours to discount: Kaplan-Meier (lifelines `KaplanMeierFitter`); a cart with
+  no discount yet is censored at min(now, window end). Median/p25/p75 are read
+  off the curve (time by which 50/25/75% got one) and are null when not reached.
+- first discount: the most common first offer of a sequence; max discount: the
+  largest offer of that same type (and currency).
+- ladder: per step number, the median delay from the cart, the median gap from
+  the previous step (cartless sequences count here too) and the most common offer;
+  steps reached by fewer than a quarter of the sequences are left out.
+- escalates: whether, in most sequences with two offers of one type, the last is
+  larger than the first. Null when no sequence has two.
+- reports agree: the median reported percent is within 5 points of the measured
+  typical percent, and the median reported wait within max(12 h, 50%) of the
+  Kaplan-Meier median; null when neither can be compared.
+
+Exposure score (0-100), for businesses auditing how far their abandoned-cart
+discount has become common knowledge::
+
+    likely      = discount rate (else: share of mail sequences with an offer)
+    deep        = percent: min(1, max% / 30); amount: min(1, (amount / median
+                  cart value) / 0.30); free shipping or gift: 0.2; none seen: 0
+    predictable = 1 / (1 + IQR / max(median, 1 h)) of hours to the first
+                  discount over carts that got one (needs >= 2)
+    known       = 0.5 * min(1, reports / 10) + 0.5 * min(1, contributors / 10)
+    exposure    = round(100 * sum(w * part) / sum(w)) over the parts that are not
+                  null, with w = 0.35, 0.25, 0.20, 0.20; null when `likely` is null.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import String, cast, select
+from sqlalchemy.orm import Session
+
+from tracker.db.models import Page, Report, Retailer
+from tracker.journeys import (
+    DEFAULT_GAP_HOURS,
+    DEFAULT_WINDOW_HOURS,
+    JourneyData,
+    Journeys,
+    build_journeys,
+    load_journey_data,
+    to_hours,
+)
+from tracker.stats_parts import (
+    code_table,
+    escalation_table,
+    first_and_max_offers,
+    ladder_table,
+    quantile_table,
+    report_table,
+)
+
+Z95 = 1.959963984540054
+WEIGHTS = {"likely": 0.35, "deep": 0.25, "predictable": 0.20, "known": 0.20}
+DEPTH_FULL_PERCENT = 30.0
+DEPTH_FLAT = 0.2
+KNOWN_FULL = 10
+
+EXPOSURE_FORMULA_MD = """\
+**Exposure** (0–100) says how far a retailer's abandoned-cart discount has become
+something shoppers can count on. It combines four parts, each between 0 and 1:
+
+| part | weight | measured as |
+|---|---|---|
+| how **likely** | 0.35 | the discount rate: carts that got a discount within 14 days ÷ carts whose outcome is known (without logged carts: the share of mail sequences that carried an offer) |
+| how **deep** | 0.25 | the largest offer of the typical kind: percent ÷ 30 (capped at 1); an amount ÷ the median cart value ÷ 0.30 (capped at 1); free shipping or a gift 0.2; no offer ever seen 0 |
+| how **predictable** | 0.20 | 1 ÷ (1 + IQR ÷ median) of the hours from cart to first discount, over carts that got one (median floored at 1 h; needs two such carts) |
+| how **widely known** | 0.20 | ½ · min(1, public reports ÷ 10) + ½ · min(1, contributors ÷ 10) |
+
+exposure = round(100 × Σ weight × part ÷ Σ weight), summed over the parts that
+could be measured. When the likelihood cannot be measured, there is no score.
+"""
+
+
+@dataclass
+class StatsResult:
+    """One JSON-ready dict per retailer, and the frames the snapshot needs."""
+
+    rows: list[dict[str, Any]]
+    survival: pd.DataFrame = field(default_factory=pd.DataFrame)  # domain, hours, survival, ...
+    offers: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # domain, type, value, currency, messages
+    codes: pd.DataFrame = field(default_factory=pd.DataFrame)  # domain, code, contributors, kind
+    monthly: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # domain, month, cart_emails, discounts
+    reports: pd.DataFrame = field(default_factory=pd.DataFrame)  # REPORT_COLUMNS + domain
+    contributors: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # domain, contributor (private)
+
+
+REPORT_COLUMNS = [
+    "retailer_id", "offer_type", "value", "value_max", "currency",
+    "wait_min", "wait_max", "url", "seen_h",
+]  # fmt: skip
+
+
+def wilson_interval(k: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, ...]:
+    """Point estimate and Wilson score interval of k/n (NaN where n == 0)."""
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        denom = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return p, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+@dataclass
+class KMResult:
+    median: float | None
+    p25: float | None
+    p75: float | None
+    n: int
+    censored: int
+    curve: pd.DataFrame  # hours, survival, low, high, at_risk
+
+
+def kaplan_meier(durations: np.ndarray, events: np.ndarray) -> KMResult:
+    """Fit lifelines' Kaplan-Meier to time-to-discount; quantiles are null when not reached.
+
+    `p25` is the time by which 25% of carts got a discount (survival 0.75).
+    """
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import qth_survival_time
+
+    events = np.asarray(events, dtype=bool)
+    kmf = KaplanMeierFitter().fit(np.asarray(durations, dtype=float), events)
+    sf = kmf.survival_function_.iloc[:, 0]
+    # lifelines multiplies in log space: 3/4 comes back as 0.7500000000000001, which
+    # would push "the first time survival reaches 0.75" one event too late.
+    steps = sf.round(12)
+
+    def at(q: float) -> float | None:
+        t = qth_survival_time(q, steps)
+        return None if not np.isfinite(t) else float(t)
+
+    ci = kmf.confidence_interval_survival_function_
+    curve = pd.DataFrame(
+        {
+            "hours": sf.index.to_numpy(dtype=float),
+            "survival": sf.to_numpy(),
+            "low": ci.iloc[:, 0].to_numpy(),
+            "high": ci.iloc[:, 1].to_numpy(),
+            "at_risk": kmf.event_table["at_risk"].reindex(sf.index).to_numpy(),
+        }
+    )
+    return KMResult(at(0.5), at(0.75), at(0.25), len(events), int((~events).sum()), curve)
+
+
+def exposure_score(
+    likely: float | None, deep: float | None, predictable: float | None, known: float | None
+) -> int | None:
+    """The weighted mean of the parts that are not null, 0..100; null without `likely`."""
+    if likely is None:
+        return None
+    parts = {"likely": likely, "deep": deep, "predictable": predictable, "known": known}
+    used = {k: v for k, v in parts.items() if v is not None}
+    total = sum(WEIGHTS[k] for k in used)
+    return int(round(100 * sum(WEIGHTS[k] * v for k, v in used.items()) / total))
+
+
+def load_reports(session: Session, retailer: str | None = None) -> pd.DataFrame:
+    """Every report tied to a retailer, with its page URL: one query."""
+    r, p = Report.__table__, Page.__table__
+    stmt = (
+        select(
+            r.c.retailer_id,
+            r.c.offer_type,
+            r.c.value,
+            r.c.value_max,
+            r.c.currency,
+            r.c.wait_min,
+            r.c.wait_max,
+            p.c.url,
+            cast(r.c.seen_at, String),
+        )  # fmt: skip
+        .select_from(r.join(p, p.c.id == r.c.page_id))
+        .where(r.c.retailer_id.is_not(None))
+    )
+    if retailer:
+        rt = Retailer.__table__
+        stmt = stmt.where(
+            r.c.retailer_id == select(rt.c.id).where(rt.c.domain == retailer).scalar_subquery()
+        )
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=REPORT_COLUMNS)
+    frame["seen_h"] = to_hours(frame["seen_h"])
+    for col in ("value", "value_max", "wait_min", "wait_max"):
+        frame[col] = frame[col].astype(float)
+    return frame
+
+
+def run_stats(session: Session, now: datetime, retailer: str | None = None) -> StatsResult:
+    """Load the store and compute every retailer's statistics (the CLI's one call)."""
+    data = load_journey_data(session, retailer)
+    return compute_stats(data, load_reports(session, retailer), now)
+
+
+def compute_stats(
+    data: JourneyData,
+    reports: pd.DataFrame,
+    now: datetime,
+    window_hours: float = DEFAULT_WINDOW_HOURS,
+    gap_hours: float = DEFAULT_GAP_HOURS,
+) -> StatsResult:
+    """Statistics for every retailer that has carts, cart mail or reports."""
+    now_h = float(to_hours([now])[0])
+    j = build_journeys(data.carts, data.messages, window_hours, gap_hours)
+    tables = _tables(j, reports, now_h)
+    domains = data.retailers.set_index("retailer_id")
+    ids = sorted(
+        set(j.carts["retailer_id"]) | set(j.steps["retailer_id"]) | set(reports["retailer_id"]),
+        key=lambda rid: domains.at[rid, "domain"],
+    )
+    rows = [_row(int(rid), domains.loc[rid], tables) for rid in ids if rid in domains.index]
+    return StatsResult(rows=rows, **_frames(j, reports, tables["survival_curves"], domains))
+
+
+def _tables(j: Journeys, reports: pd.DataFrame, now_h: float) -> dict[str, Any]:
+    """Every per-retailer measure, each keyed by retailer id."""
+    carts, steps = j.carts, j.steps
+    pairs = pd.concat(
+        [carts[["retailer_id", "contributor"]], steps[["retailer_id", "contributor"]]]
+    )
+    rate_k, rate_n, km, curves = _discount_outcomes(carts, now_h)
+    offered = carts[carts["first_discount_h"].notna()]
+    first_max = first_and_max_offers(steps)
+    return {
+        "contributors": pairs.drop_duplicates().groupby("retailer_id").size(),
+        "carts": carts.groupby("retailer_id").size(),
+        "cart_emails": steps.groupby("retailer_id").size(),
+        "sequences": steps.groupby("retailer_id")["seq"].nunique(),
+        "offer_sequences": steps[steps["offer_type"].notna()]
+        .groupby("retailer_id")["seq"]
+        .nunique(),
+        "rate_k": rate_k,
+        "rate_n": rate_n,
+        "first_email": quantile_table(carts, "first_email_h"),
+        "km": km,
+        "survival_curves": curves,
+        "discount_delay": quantile_table(offered, "first_discount_h"),
+        "first_max": first_max,
+        "cart_value": carts.groupby(["retailer_id", "currency"])["value"].median(),
+        "ladder": ladder_table(steps),
+        "escalation": escalation_table(steps),
+        "codes": code_table(steps),
+        "expiry": quantile_table(
+            steps.assign(expiry=steps["expires_h"] - steps["sent_h"]).query("expiry > 0"),
+            "expiry",
+        ),
+        "reports": report_table(reports),
+        "seen": _seen(carts, steps),
+    }
+
+
+def _discount_outcomes(carts: pd.DataFrame, now_h: float):
+    """Wilson counts and a Kaplan-Meier fit per retailer, from carts logged before `now`."""
+    c = carts[carts["left_h"] <= now_h]
+    got = c["first_discount_h"].notna() & (c["left_h"] + c["first_discount_h"] <= now_h)
+    known = got | (c["window_end_h"] <= now_h)
+    censor = np.fmin(c["window_end_h"], now_h) - c["left_h"]
+    duration = np.where(got, c["first_discount_h"], censor)
+    frame = pd.DataFrame({"rid": c["retailer_id"], "t": duration, "e": got})
+    km: dict[int, KMResult] = {}
+    curves = []
+    for rid, grp in frame.groupby("rid", sort=False):
+        fit = kaplan_meier(grp["t"].to_numpy(), grp["e"].to_numpy())
+        km[int(rid)] = fit
+        curves.append(fit.curve.assign(retailer_id=int(rid)))
+    k = got.groupby(c["retailer_id"]).sum()
+    n = known.groupby(c["retailer_id"]).sum()
+    return k, n, km, curves
+
+
+def _seen(carts: pd.DataFrame, steps: pd.DataFrame) -> pd.DataFrame:
+    times = pd.concat(
+        [
+            carts[["retailer_id", "left_h"]].rename(columns={"left_h": "t"}),
+            steps[["retailer_id", "sent_h"]].rename(columns={"sent_h": "t"}),
+        ]
+    )
+    return times.groupby("retailer_id")["t"].agg(["min", "max"])
+
+
+def _get(table: pd.Series | pd.DataFrame | dict, rid: int, default: Any = None) -> Any:
+    if isinstance(table, dict):
+        return table.get(rid, default)
+    return table.loc[rid] if rid in table.index else default
+
+
+def _num(value: Any, digits: int = 2) -> float | None:
+    if value is None or (isinstance(value, float | np.floating) and not np.isfinite(value)):
+        return None
+    return round(float(value), digits)
+
+
+def _quant_json(table: pd.DataFrame, rid: int) -> dict[str, Any]:
+    row = _get(table, rid)
+    if row is None:
+        return {"median": None, "p25": None, "p75": None, "n": 0}
+    return {
+        "median": _num(row["median"]),
+        "p25": _num(row["p25"]),
+        "p75": _num(row["p75"]),
+        "n": int(row["n"]),
+    }
+
+
+def _row(rid: int, retailer: pd.Series, t: dict[str, Any]) -> dict[str, Any]:
+    """One retailer's line of `stats --jsonl`."""
+    k, n = int(_get(t["rate_k"], rid, 0)), int(_get(t["rate_n"], rid, 0))
+    p, low, high = (float(x) for x in wilson_interval(k, n))
+    km: KMResult | None = t["km"].get(rid)
+    first, biggest = t["first_max"].get(rid, (None, None))
+    reports = t["reports"].loc[rid] if rid in t["reports"].index else None
+    contributors = int(_get(t["contributors"], rid, 0))
+    n_reports = 0 if reports is None else int(reports["reports"])
+    sequences = int(_get(t["sequences"], rid, 0))
+    likely = p if n else None
+    if likely is None and sequences:
+        likely = int(_get(t["offer_sequences"], rid, 0)) / sequences
+    parts = {
+        "likely": _num(likely, 4),
+        "deep": _num(_depth(biggest, rid, t["cart_value"], sequences or n), 4),
+        "predictable": _num(_predictability(_get(t["discount_delay"], rid)), 4),
+        "known": _num(
+            0.5 * min(1, n_reports / KNOWN_FULL) + 0.5 * min(1, contributors / KNOWN_FULL), 4
+        ),
+    }
+    seen = _get(t["seen"], rid)
+    return {
+        "retailer": {"domain": retailer["domain"], "name": retailer["name"]},
+        "contributors": contributors,
+        "carts": int(_get(t["carts"], rid, 0)),
+        "cart_emails": int(_get(t["cart_emails"], rid, 0)),
+        "discount_rate": {
+            "value": _num(p, 4) if n else None,
+            "low": _num(low, 4) if n else None,
+            "high": _num(high, 4) if n else None,
+            "n": n,
+        },
+        "hours_to_first_email": _quant_json(t["first_email"], rid),
+        "hours_to_discount": _km_json(km),
+        "first_discount": first,
+        "max_discount": biggest,
+        "ladder": t["ladder"].get(rid, []),
+        "reports": n_reports,
+        "exposure": exposure_score(**parts),
+        "sequences": sequences,
+        "escalates": t["escalation"].get(rid),
+        "shared_vs_single_use": t["codes"].get(rid),
+        "expiry_hours": _quant_json(t["expiry"], rid),
+        "report_summary": _report_json(reports),
+        "reports_agree": _agree(reports, first, km),
+        "exposure_parts": parts,
+        "first_seen": None if seen is None else _day(seen["min"]),
+        "last_seen": None if seen is None else _day(seen["max"]),
+    }
+
+
+def _km_json(km: KMResult | None) -> dict[str, Any]:
+    if km is None:
+        return {"median": None, "p25": None, "p75": None, "n": 0, "censored": 0}
+    return {
+        "median": _num(km.median),
+        "p25": _num(km.p25),
+        "p75": _num(km.p75),
+        "n": km.n,
+        "censored": km.censored,
+    }
+
+
+def _depth(offer: dict | None, rid: int, cart_value: pd.Series, observed: int) -> float | None:
+    """How deep the largest typical offer goes, 0..1 (see the module docstring)."""
+    if offer is None:
+        return 0.0 if observed else None
+    if offer["type"] == "percent" and offer["value"] is not None:
+        return min(1.0, offer["value"] / DEPTH_FULL_PERCENT)
+    if offer["type"] == "amount" and offer["value"] is not None:
+        median = cart_value.get((rid, offer["currency"]))
+        if median is None or not np.isfinite(median) or median <= 0:
+            return None
+        return min(1.0, offer["value"] / median / (DEPTH_FULL_PERCENT / 100))
+    if offer["type"] in ("free_shipping", "gift"):
+        return DEPTH_FLAT
+    return None
+
+
+def _predictability(delay: pd.Series | None) -> float | None:
+    if delay is None or int(delay["n"]) < 2:
+        return None
+    iqr = float(delay["p75"]) - float(delay["p25"])
+    return 1.0 / (1.0 + iqr / max(float(delay["median"]), 1.0))
+
+
+def _report_json(reports: pd.Series | None) -> dict[str, Any] | None:
+    if reports is None:
+        return None
+    return {
+        "value_median": _num(reports["value_median"]),
+        "wait_median_hours": _num(reports["wait_median"]),
+    }
+
+
+def _agree(reports: pd.Series | None, first: dict | None, km: KMResult | None) -> bool | None:
+    """Do the public reports match what mail measured? Null when nothing compares."""
+    if reports is None:
+        return None
+    checks = []
+    value = reports["value_median"]
+    if first and first["type"] == "percent" and first["value"] is not None and np.isfinite(value):
+        checks.append(abs(value - first["value"]) <= 5.0)
+    wait = reports["wait_median"]
+    if km is not None and km.median is not None and np.isfinite(wait):
+        checks.append(abs(wait - km.median) <= max(12.0, 0.5 * km.median))
+    return all(checks) if checks else None
+
+
+def _day(hours: float) -> str | None:
+    if hours is None or not math.isfinite(hours):
+        return None
+    return pd.Timestamp(hours * 3.6e12, unit="ns", tz="UTC").date().isoformat()
+
+
+def _frames(j: Journeys, reports: pd.DataFrame, curves: list, domains: pd.DataFrame) -> dict:
+    """Frames for the snapshot, keyed by domain instead of the private retailer id."""
+    steps = j.steps
+    offered = steps[steps["offer_type"].notna()]
+    offers = (
+        offered.groupby(
+            ["retailer_id", "offer_type", "offer_value", "offer_currency"], dropna=False
+        )
+        .size()
+        .rename("messages")
+        .reset_index()
+        .rename(
+            columns={"offer_type": "type", "offer_value": "value", "offer_currency": "currency"}
+        )
+    )
+    coded = offered[offered["code"].notna()]
+    codes = (
+        coded.groupby(["retailer_id", "code"])
+        .agg(contributors=("contributor", "nunique"), kind=("code_kind", "first"))
+        .reset_index()
+    )
+    month = pd.to_datetime(steps["sent_h"] * 3.6e12, unit="ns", utc=True).dt.strftime("%Y-%m")
+    monthly = (
+        steps.assign(month=month, discount=steps["offer_type"].notna())
+        .groupby(["retailer_id", "month"])
+        .agg(cart_emails=("seq", "size"), discounts=("discount", "sum"))
+        .reset_index()
+    )
+    pairs = pd.concat(
+        [j.carts[["retailer_id", "contributor"]], steps[["retailer_id", "contributor"]]]
+    )
+    frames = {
+        "survival": pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(),
+        "offers": offers,
+        "codes": codes,
+        "monthly": monthly,
+        "reports": reports.copy(),
+        "contributors": pairs.drop_duplicates(),
+    }
+    domain_of = domains["domain"]
+    for name, frame in frames.items():
+        if "retailer_id" in frame:
+            frame.insert(0, "domain", frame["retailer_id"].map(domain_of))
+            frames[name] = frame.drop(columns="retailer_id")
+    return frames
+
+
+def describe_stats(rows: list[dict[str, Any]]) -> list[str]:
+    """A fixed-width table for people (the JSON lines are for programs)."""
+    head = f"{'retailer':<28} {'contrib':>7} {'carts':>5} {'emails':>6} {'rate':>11} "
+    head += f"{'wait(h)':>7} {'typical':>9} {'max':>9} {'exposure':>8}"
+    lines = [head]
+    for r in rows:
+        rate = r["discount_rate"]
+        rate_text = "-" if rate["value"] is None else f"{rate['value']:.0%} of {rate['n']}"
+        wait = r["hours_to_discount"]["median"]
+        lines.append(
+            f"{r['retailer']['domain'][:28]:<28} {r['contributors']:>7} {r['carts']:>5} "
+            f"{r['cart_emails']:>6} {rate_text:>11} {'-' if wait is None else f'{wait:g}':>7} "
+            f"{_offer_short(r['first_discount']):>9} {_offer_short(r['max_discount']):>9} "
+            f"{'-' if r['exposure'] is None else r['exposure']:>8}"
+        )
+    if not rows:
+        lines.append("(no retailers yet: import mail and log carts first)")
+    return lines
+
+
+def _offer_short(offer: dict | None) -> str:
+    if not offer:
+        return "-"
+    if offer["type"] == "percent":
+        return f"{offer['value']:g}%"
+    if offer["type"] == "amount" and offer["value"] is not None:
+        return f"{offer['value']:g}{offer['currency'] or ''}"
+    return offer["type"].replace("_", " ")[:9]

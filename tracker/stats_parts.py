@@ -1,0 +1,193 @@
+"""Grouped measures behind `tracker/stats.py`, one function per measure.
+
+Each takes the journey steps (or carts, or reports) of every retailer at once
+and returns a table keyed by retailer id, computed with pandas group-bys, so
+the cost grows with the rows, not with the number of retailers.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+LADDER_MIN_SHARE = 0.25  # a step reached by fewer sequences than this is noise
+LADDER_MAX_STEPS = 12
+_OFFER = ["offer_type", "offer_value", "offer_currency"]
+
+
+def quantile_table(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """median, p25, p75 (linear interpolation) and n of `column` per retailer."""
+    values = frame.loc[frame[column].notna(), ["retailer_id", column]]
+    if values.empty:
+        return pd.DataFrame(columns=["median", "p25", "p75", "n"])
+    grouped = values.groupby("retailer_id")[column]
+    out = grouped.quantile([0.25, 0.5, 0.75]).unstack()
+    out.columns = ["p25", "median", "p75"]
+    out["n"] = grouped.size()
+    return out
+
+
+def offer_dict(kind: Any, value: Any, currency: Any) -> dict[str, Any] | None:
+    """{"type", "value", "currency"} of an offer, or None for "no offer"."""
+    if kind is None or kind == "" or (isinstance(kind, float) and math.isnan(kind)):
+        return None
+    return {
+        "type": kind,
+        "value": None if pd.isna(value) else float(value),
+        "currency": None if pd.isna(currency) or currency == "" else currency,
+    }
+
+
+def _keyed(steps: pd.DataFrame) -> pd.DataFrame:
+    """Offer columns with nulls made groupable: no offer is type "", no currency is ""."""
+    out = steps.copy()
+    out["offer_type"] = out["offer_type"].fillna("")
+    out["offer_currency"] = out["offer_currency"].fillna("")
+    return out
+
+
+def _mode(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The most common offer per `keys` group; ties go to the smaller value."""
+    counts = frame.groupby([*keys, *_OFFER], dropna=False).size().rename("count").reset_index()
+    counts = counts.sort_values(
+        [*keys, "count", "offer_value"], ascending=[True] * len(keys) + [False, True]
+    )
+    return counts.drop_duplicates(keys).set_index(keys)
+
+
+def first_and_max_offers(steps: pd.DataFrame) -> dict[int, tuple[dict | None, dict | None]]:
+    """Per retailer: the most common first offer of a sequence, and the largest offer
+    of that type and currency."""
+    offered = _keyed(steps[steps["offer_type"].notna()])
+    if offered.empty:
+        return {}
+    typical = _mode(offered.drop_duplicates("seq"), ["retailer_id"])
+    same = offered.merge(
+        typical[["offer_type", "offer_currency"]].reset_index(),
+        on=["retailer_id", "offer_type", "offer_currency"],
+    )
+    biggest = same.groupby("retailer_id")["offer_value"].max()
+    out = {}
+    for rid, row in typical.iterrows():
+        first = offer_dict(row["offer_type"], row["offer_value"], row["offer_currency"])
+        top = biggest.get(rid, np.nan)
+        big = first if pd.isna(top) else offer_dict(row["offer_type"], top, row["offer_currency"])
+        out[int(rid)] = (first, big)
+    return out
+
+
+def ladder_table(steps: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
+    """Per retailer, the steps most sequences reach: delays, gaps and the usual offer."""
+    if steps.empty:
+        return {}
+    sequences = steps.groupby("retailer_id")["seq"].nunique()
+    per_step = steps.groupby(["retailer_id", "step"]).agg(
+        n=("seq", "size"),
+        median_hours=("hours", "median"),
+        n_hours=("hours", "count"),
+        gap_hours=("gap_hours", "median"),
+    )
+    offers = _mode(_keyed(steps), ["retailer_id", "step"])
+    per_step = per_step.join(offers[_OFFER]).reset_index()
+    floor = np.ceil(per_step["retailer_id"].map(sequences) * LADDER_MIN_SHARE).clip(lower=1)
+    per_step = per_step[(per_step["n"] >= floor) & (per_step["step"] <= LADDER_MAX_STEPS)]
+    out: dict[int, list[dict[str, Any]]] = {}
+    for row in per_step.to_dict("records"):
+        out.setdefault(int(row["retailer_id"]), []).append(
+            {
+                "step": int(row["step"]),
+                "median_hours": _hours(row["median_hours"]),
+                "gap_hours": _hours(row["gap_hours"]),
+                "n": int(row["n"]),
+                "n_from_cart": int(row["n_hours"]),
+                "offer": offer_dict(row["offer_type"], row["offer_value"], row["offer_currency"]),
+            }
+        )
+    return out
+
+
+def _hours(value: Any) -> float | None:
+    return None if pd.isna(value) else round(float(value), 2)
+
+
+def escalation_table(steps: pd.DataFrame) -> dict[int, bool]:
+    """Per retailer: do most sequences with two offers of one kind end higher than they began?
+
+    Only percent and amount offers compare; within a sequence, offers of another type
+    or currency than its first valued offer are ignored. Retailers with no such
+    sequence are absent (null).
+    """
+    valued = _keyed(
+        steps[steps["offer_type"].isin(["percent", "amount"]) & steps["offer_value"].notna()]
+    )
+    if valued.empty:
+        return {}
+    head = valued.drop_duplicates("seq").set_index("seq")[["offer_type", "offer_currency"]]
+    valued = valued.join(head, on="seq", rsuffix="_first")
+    valued = valued[
+        (valued["offer_type"] == valued["offer_type_first"])
+        & (valued["offer_currency"] == valued["offer_currency_first"])
+    ]
+    per_seq = valued.groupby("seq").agg(
+        retailer_id=("retailer_id", "first"),
+        n=("offer_value", "size"),
+        first=("offer_value", "first"),
+        last=("offer_value", "last"),
+    )
+    per_seq = per_seq[per_seq["n"] >= 2]
+    share = (per_seq["last"] > per_seq["first"]).groupby(per_seq["retailer_id"]).mean()
+    return {int(rid): bool(value >= 0.5) for rid, value in share.items()}
+
+
+def code_table(steps: pd.DataFrame) -> dict[int, dict[str, Any]]:
+    """Per retailer: coded offers whose code is shared, single-use or of unknown kind.
+
+    A code's kind is what the offer parser declared; failing that, a code seen by
+    two or more contributors is shared; otherwise unknown.
+    """
+    coded = steps[steps["code"].notna()]
+    if coded.empty:
+        return {}
+    per_code = coded.groupby(["retailer_id", "code"]).agg(
+        contributors=("contributor", "nunique"),
+        declared=("code_kind", "first"),
+        offers=("seq", "size"),
+    )
+    kind = per_code["declared"].where(
+        per_code["declared"].notna(),
+        np.where(per_code["contributors"] >= 2, "shared", "unknown"),
+    )
+    counts = per_code["offers"].groupby([per_code.index.get_level_values(0), kind]).sum()
+    out = {}
+    for rid, by_kind in counts.groupby(level=0):
+        kinds = {k: int(v) for (_, k), v in by_kind.items()}
+        shared, single = kinds.get("shared", 0), kinds.get("single_use", 0)
+        out[int(rid)] = {
+            "shared": shared,
+            "single_use": single,
+            "unknown": kinds.get("unknown", 0),
+            "shared_share": round(shared / (shared + single), 4) if shared + single else None,
+        }
+    return out
+
+
+def report_table(reports: pd.DataFrame) -> pd.DataFrame:
+    """Per retailer: number of reports, median reported percent and median reported wait.
+
+    A range counts as its midpoint; a wait given only as "within N hours" counts as
+    N, one given only as "after N hours" as N.
+    """
+    if reports.empty:
+        return pd.DataFrame(columns=["reports", "value_median", "wait_median"])
+    r = reports.copy()
+    percent = r["offer_type"] == "percent"
+    r["value_mid"] = ((r["value"] + r["value_max"].fillna(r["value"])) / 2).where(percent)
+    r["wait"] = r[["wait_min", "wait_max"]].mean(axis=1, skipna=True)
+    return r.groupby("retailer_id").agg(
+        reports=("offer_type", "size"),
+        value_median=("value_mid", "median"),
+        wait_median=("wait", "median"),
+    )
