@@ -52,6 +52,8 @@ class DarkpoolGroup(click.Group):
                 raise
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # bad usage is click's to report (exit 2), not a bug
         except KeyboardInterrupt:
             click.echo("Interrupted; committed batches are kept, rerun to resume.", err=True)
             ctx.exit(130)
