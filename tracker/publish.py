@@ -2,7 +2,9 @@
 
 Only aggregates cross it. A retailer appears only when at least K contributors
 (default 3) gave it carts or cart mail; a discount code only when at least K
-contributors saw that same code and nobody declared it single-use. Nothing
+contributors saw that same code and nobody declared it single-use; a ladder step
+or a row of the offer distribution only when at least K contributors reached it,
+so no figure rests on one or two people's mail. Nothing
 per-message crosses: no message, subject, source, address, display name of a
 person, link, token or contributor id. Public reports keep the host of their
 page only and the month they were seen. Survival points are rounded so a single
@@ -158,10 +160,14 @@ def _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary) -> 
             )
             for r in rows
             for s in r["ladder"]
+            if s["contributors"] >= summary.min_contributors
         ],
     )
     conn.executemany("INSERT INTO survival VALUES (?, ?, ?, ?, ?, ?)", _survival_rows(result, keep))
-    _insert_frame(conn, "offer_distribution", result.offers, keep,
+    offers = result.offers
+    if not offers.empty:
+        offers = offers[offers["contributors"] >= summary.min_contributors]
+    _insert_frame(conn, "offer_distribution", offers, keep,
                   ["domain", "type", "value", "currency", "messages"])  # fmt: skip
     _insert_frame(conn, "codes", codes, keep, ["domain", "code", "contributors"])
     _insert_frame(conn, "monthly", result.monthly, keep,

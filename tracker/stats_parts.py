@@ -86,6 +86,7 @@ def ladder_table(steps: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
     sequences = steps.groupby("retailer_id")["seq"].nunique()
     per_step = steps.groupby(["retailer_id", "step"]).agg(
         n=("seq", "size"),
+        contributors=("contributor", "nunique"),
         median_hours=("hours", "median"),
         n_hours=("hours", "count"),
         gap_hours=("gap_hours", "median"),
@@ -103,6 +104,7 @@ def ladder_table(steps: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
                 "gap_hours": _hours(row["gap_hours"]),
                 "n": int(row["n"]),
                 "n_from_cart": int(row["n_hours"]),
+                "contributors": int(row["contributors"]),
                 "offer": offer_dict(row["offer_type"], row["offer_value"], row["offer_currency"]),
             }
         )
@@ -191,3 +193,79 @@ def report_table(reports: pd.DataFrame) -> pd.DataFrame:
         value_median=("value_mid", "median"),
         wait_median=("wait", "median"),
     )
+
+
+def snapshot_frames(j, reports: pd.DataFrame, curves: list, domains: pd.DataFrame) -> dict:
+    """Frames for the snapshot, keyed by domain instead of the private retailer id."""
+    steps = j.steps
+    offered = steps[steps["offer_type"].notna()]
+    offers = (
+        offered.groupby(
+            ["retailer_id", "offer_type", "offer_value", "offer_currency"], dropna=False
+        )
+        .agg(messages=("seq", "size"), contributors=("contributor", "nunique"))
+        .reset_index()
+        .rename(
+            columns={"offer_type": "type", "offer_value": "value", "offer_currency": "currency"}
+        )
+    )
+    coded = offered[offered["code"].notna()]
+    codes = (
+        coded.groupby(["retailer_id", "code"])
+        .agg(contributors=("contributor", "nunique"), kind=("code_kind", "first"))
+        .reset_index()
+    )
+    month = pd.to_datetime(steps["sent_h"] * 3.6e12, unit="ns", utc=True).dt.strftime("%Y-%m")
+    monthly = (
+        steps.assign(month=month, discount=steps["offer_type"].notna())
+        .groupby(["retailer_id", "month"])
+        .agg(cart_emails=("seq", "size"), discounts=("discount", "sum"))
+        .reset_index()
+    )
+    pairs = pd.concat(
+        [j.carts[["retailer_id", "contributor"]], steps[["retailer_id", "contributor"]]]
+    )
+    frames = {
+        "survival": pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(),
+        "offers": offers,
+        "codes": codes,
+        "monthly": monthly,
+        "reports": reports.copy(),
+        "contributors": pairs.drop_duplicates(),
+    }
+    domain_of = domains["domain"]
+    for name, frame in frames.items():
+        if "retailer_id" in frame:
+            frame.insert(0, "domain", frame["retailer_id"].map(domain_of))
+            frames[name] = frame.drop(columns="retailer_id")
+    return frames
+
+
+def describe_stats(rows: list[dict[str, Any]]) -> list[str]:
+    """A fixed-width table for people (the JSON lines are for programs)."""
+    head = f"{'retailer':<28} {'contrib':>7} {'carts':>5} {'emails':>6} {'rate':>11} "
+    head += f"{'wait(h)':>7} {'typical':>9} {'max':>9} {'exposure':>8}"
+    lines = [head]
+    for r in rows:
+        rate = r["discount_rate"]
+        rate_text = "-" if rate["value"] is None else f"{rate['value']:.0%} of {rate['n']}"
+        wait = r["hours_to_discount"]["median"]
+        lines.append(
+            f"{r['retailer']['domain'][:28]:<28} {r['contributors']:>7} {r['carts']:>5} "
+            f"{r['cart_emails']:>6} {rate_text:>11} {'-' if wait is None else f'{wait:g}':>7} "
+            f"{_offer_short(r['first_discount']):>9} {_offer_short(r['max_discount']):>9} "
+            f"{'-' if r['exposure'] is None else r['exposure']:>8}"
+        )
+    if not rows:
+        lines.append("(no retailers yet: import mail and log carts first)")
+    return lines
+
+
+def _offer_short(offer: dict | None) -> str:
+    if not offer:
+        return "-"
+    if offer["type"] == "percent":
+        return f"{offer['value']:g}%"
+    if offer["type"] == "amount" and offer["value"] is not None:
+        return f"{offer['value']:g}{offer['currency'] or ''}"
+    return offer["type"].replace("_", " ")[:9]

@@ -55,7 +55,8 @@ def stats(app, retailer: str | None, jsonl: bool) -> None:
       darkpool stats --jsonl
       darkpool stats --retailer levi.com
     """
-    from tracker.stats import describe_stats, run_stats
+    from tracker.stats import run_stats
+    from tracker.stats_parts import describe_stats
 
     with _session(app) as session:
         result = run_stats(session, now=datetime.now(UTC), retailer=retailer)

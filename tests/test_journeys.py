@@ -1,0 +1,207 @@
+"""Journeys: windows, later carts closing earlier ones, cartless sequences by gaps."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+
+from tracker.db.engine import init_store, make_engine, session_factory, session_scope
+from tracker.db.store import save_cart, save_records
+from tracker.journeys import (
+    build_journeys,
+    carts_frame,
+    load_journey_data,
+    load_journeys,
+    messages_frame,
+)
+from tracker.records import MessageRecord, OfferInfo, RetailerRef
+
+T0 = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+def at(hours: float) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+def cart(cid: int, who: str, left: float, retailer: int = 1) -> dict:
+    return dict(cart_id=cid, contributor=who, retailer_id=retailer, left_at=at(left))
+
+
+def mail(pk: int, who: str, sent: float, retailer: int = 1, percent: float | None = None) -> dict:
+    return dict(
+        message_pk=pk,
+        contributor=who,
+        retailer_id=retailer,
+        sent_at=at(sent),
+        kind="abandoned_cart",
+        offer_type="percent" if percent else None,
+        offer_value=percent,
+    )
+
+
+def by_pk(steps: pd.DataFrame) -> dict[int, dict]:
+    return {int(r["message_pk"]): r for r in steps.to_dict("records")}
+
+
+def test_window_and_delays():
+    carts = carts_frame([cart(1, "ann", 0)])
+    msgs = messages_frame(
+        [
+            mail(1, "ann", 1),
+            mail(2, "ann", 24, percent=10.0),
+            mail(3, "ann", 14 * 24 - 1),  # last hour of the 14-day window
+            mail(4, "ann", 14 * 24 + 1),  # after it: cartless
+            mail(5, "ann", -2),  # before the cart: cartless
+        ]
+    )
+    j = build_journeys(carts, msgs)
+    steps = by_pk(j.steps)
+    assert [steps[pk]["cart_id"] for pk in (1, 2, 3)] == [1, 1, 1]
+    assert [steps[pk]["hours"] for pk in (1, 2, 3)] == [1.0, 24.0, 335.0]
+    assert [steps[pk]["step"] for pk in (1, 2, 3)] == [1, 2, 3]
+    assert [steps[pk]["gap_hours"] for pk in (2, 3)] == [23.0, 311.0]
+    assert pd.isna(steps[4]["cart_id"]) and pd.isna(steps[5]["cart_id"])
+    assert steps[4]["seq"] < 0 and steps[5]["seq"] < 0 and steps[4]["seq"] != steps[5]["seq"]
+    row = j.carts.iloc[0]
+    assert (row["emails"], row["first_email_h"], row["first_discount_h"]) == (3, 1.0, 24.0)
+    assert row["window_end_h"] - row["left_h"] == 14 * 24
+
+
+def test_a_shorter_window_is_respected():
+    j = build_journeys(
+        carts_frame([cart(1, "ann", 0)]),
+        messages_frame([mail(1, "ann", 47), mail(2, "ann", 49)]),
+        window_hours=48,
+    )
+    steps = by_pk(j.steps)
+    assert steps[1]["cart_id"] == 1 and pd.isna(steps[2]["cart_id"])
+
+
+def test_later_cart_closes_the_earlier_window():
+    carts = carts_frame([cart(1, "ann", 0), cart(2, "ann", 50)])
+    msgs = messages_frame(
+        [
+            mail(1, "ann", 1),
+            mail(2, "ann", 49),
+            mail(3, "ann", 50),
+            mail(4, "ann", 74, percent=15.0),
+        ]
+    )
+    j = build_journeys(carts, msgs)
+    steps = by_pk(j.steps)
+    assert [steps[pk]["cart_id"] for pk in (1, 2, 3, 4)] == [1, 1, 2, 2]
+    assert [steps[pk]["hours"] for pk in (1, 2, 3, 4)] == [1.0, 49.0, 0.0, 24.0]
+    ends = j.carts.set_index("cart_id")["window_end_h"] - j.carts.set_index("cart_id")["left_h"]
+    assert ends.to_dict() == {1: 50.0, 2: 14 * 24.0}
+    assert j.carts.set_index("cart_id")["first_discount_h"].isna().tolist() == [True, False]
+
+
+def test_mail_joins_only_the_same_contributor_and_retailer():
+    carts = carts_frame([cart(1, "ann", 0, retailer=1)])
+    msgs = messages_frame(
+        [mail(1, "bob", 2, retailer=1), mail(2, "ann", 3, retailer=2), mail(3, "ann", 4)]
+    )
+    steps = by_pk(build_journeys(carts, msgs).steps)
+    assert pd.isna(steps[1]["cart_id"]) and pd.isna(steps[2]["cart_id"])
+    assert steps[3]["cart_id"] == 1 and steps[3]["step"] == 1
+
+
+def test_cartless_mail_is_grouped_by_gaps():
+    # 0, 24, 72 h: one sequence (gaps 24, 48 <= 120); 72 + 200 h: a new one
+    msgs = messages_frame(
+        [mail(1, "ann", 0), mail(2, "ann", 24), mail(3, "ann", 72), mail(4, "ann", 272)]
+    )
+    j = build_journeys(carts_frame([]), msgs)
+    steps = by_pk(j.steps)
+    assert steps[1]["seq"] == steps[2]["seq"] == steps[3]["seq"] != steps[4]["seq"]
+    assert [steps[pk]["step"] for pk in (1, 2, 3, 4)] == [1, 2, 3, 1]
+    assert pd.isna(steps[1]["gap_hours"]) and pd.isna(steps[4]["gap_hours"])
+    assert [steps[pk]["gap_hours"] for pk in (2, 3)] == [24.0, 48.0]
+    assert all(pd.isna(steps[pk]["hours"]) for pk in (1, 2, 3, 4))
+    tight = by_pk(build_journeys(carts_frame([]), msgs, gap_hours=30).steps)
+    assert tight[2]["seq"] == tight[1]["seq"] != tight[3]["seq"]
+
+
+def _store(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    init_store(engine)
+    return engine, session_factory(engine)
+
+
+def _rec(key: str, sent: float, kind: str, retailer: RetailerRef, offer=None) -> MessageRecord:
+    return MessageRecord(
+        source=f"file:{key}.eml",
+        key=key,
+        content_hash=key,
+        sent_at=at(sent),
+        retailer=retailer,
+        kind=kind,
+        offer=offer,
+    )
+
+
+def test_load_from_the_store_keeps_cart_kinds_only(tmp_path):
+    engine, sessions = _store(tmp_path)
+    levi, ulta = RetailerRef("levi.com", "Levi's"), RetailerRef("ulta.com", "Ulta")
+    with session_scope(sessions) as s:
+        save_cart(s, levi, at(0), "me", 80.0, "USD")
+        save_records(
+            s,
+            [
+                _rec("a", 1, "abandoned_cart", levi),
+                _rec("b", 5, "browse_abandonment", levi, OfferInfo("percent", 10.0, code="X10")),
+                _rec("c", 6, "promotion", levi, OfferInfo("percent", 30.0)),
+                _rec("d", 7, "transactional", levi),
+                _rec("e", 8, "abandoned_cart", ulta),
+            ],
+            "me",
+        )
+    with session_scope(sessions) as s:
+        data = load_journey_data(s)
+        only_levi = load_journeys(s, "levi.com")
+    engine.dispose()
+    assert sorted(data.messages["message_pk"].map(int)) == [1, 2, 5]
+    assert len(data.carts) == 1 and data.carts["left_h"].iloc[0] == at(0).timestamp() / 3600
+    assert len(only_levi) == 1
+    (journey,) = only_levi
+    assert journey["retailer"] == {"domain": "levi.com", "name": "Levi's"}
+    assert journey["cart"] == {"left_at": at(0).isoformat(), "value": 80.0, "currency": "USD"}
+    assert journey["window_end"] == at(14 * 24).isoformat()
+    assert [(s["step"], s["hours"], s["kind"]) for s in journey["steps"]] == [
+        (1, 1.0, "abandoned_cart"),
+        (2, 5.0, "browse_abandonment"),
+    ]
+    assert journey["steps"][1]["offer"] == {
+        "type": "percent",
+        "value": 10.0,
+        "currency": None,
+        "code": "X10",
+        "expires_at": None,
+    }
+
+
+def test_journeys_command(tmp_path, db_url, run_cli):
+    engine = make_engine(db_url)
+    init_store(engine)
+    levi = RetailerRef("levi.com", "Levi's")
+    with session_scope(session_factory(engine)) as s:
+        save_cart(s, levi, at(0), "me")
+        save_records(
+            s,
+            [
+                _rec("a", 1, "abandoned_cart", levi),
+                _rec("b", 24, "abandoned_cart", levi, OfferInfo("percent", 10.0)),
+                _rec("z", 500, "abandoned_cart", levi),
+            ],
+            "me",
+        )
+    engine.dispose()
+    lines = run_cli("journeys", "--jsonl").output.splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert [len(r["steps"]) for r in rows] == [2, 1]
+    assert rows[1]["cart"] is None and rows[1]["steps"][0]["hours"] is None
+    text = run_cli("journeys", "--retailer", "levi.com").output
+    assert "1h reminder · 24h 10%" in text and "no cart" in text
+    assert "No journeys" in run_cli("journeys", "--retailer", "none.test").output
