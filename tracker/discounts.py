@@ -56,8 +56,8 @@ class Discount:
 
     `type` is percent | amount | free_shipping | gift; `value`/`value_max` a
     percent or an amount (a range "10–15%" gives 10 and 15); `currency` ISO
-    4217 for amounts; `min_spend` in the same currency when the sentence sets
-    one; `start`/`end` the character span in the text. `up_to` marks "up to
+    4217 for amounts (for a percent with a minimum spend, the spend's
+    currency); `min_spend` when the sentence sets one; `start`/`end` the character span in the text. `up_to` marks "up to
     60%" (a ceiling of a sale, not a promise); `cue` marks a discount word next
     to the figure ("off", "Rabatt", "de réduction", "sconto", "descuento", "-").
     """
@@ -129,7 +129,7 @@ _GIFT_RE = re.compile(
 
 # Words that make a figure a discount rather than a price or a composition.
 _CUE_AFTER_RE = re.compile(
-    r"\s*(?:off\b|discount|de\s+(?:réduction|remise|descuento|rabais)|réduction|remise"
+    r"\s*(?:off\b|towards?\b|discount|offerts?\b|geschenkt|in\s+regalo|de\s+regalo|reward|de\s+(?:réduction|remise|descuento|rabais)|réduction|remise"
     r"|di\s+sconto|sconto|de\s+descuento|descuento|rabatt|nachlass|reduziert|savings?\b"
     r"|voucher|coupon|credit|gutschein|bon\s+d'achat|buono|cup[oó]n|extra\s+off|en\s+moins|in\s+meno"
     r"|de\s+dto|dto\b|auf\s+(?:alles|deine|ihre|den|die|das)|sur\s+(?:tout|votre|ta)"
@@ -282,7 +282,7 @@ def _attach_min_spend(text: str, found: list[Discount], spends: list[Discount]) 
         if near:
             best = min(near, key=lambda s: abs(s.start - d.start))
             if d.currency is None or best.currency == d.currency:
-                d = replace(d, min_spend=best.value)
+                d = replace(d, min_spend=best.value, currency=d.currency or best.currency)
         out.append(d)
     return out
 
@@ -307,6 +307,9 @@ def find_discounts(text: str) -> list[Discount]:
     kept: list[Discount] = []
     for d in found:  # drop matches nested inside an earlier, longer one
         if kept and d.start < kept[-1].end:
+            continue
+        # "10 € in regalo", "10 € geschenkt": the gift word belongs to the amount.
+        if kept and d.type == "gift" and not text[kept[-1].end : d.start].strip():
             continue
         kept.append(d)
     return _attach_min_spend(text, kept, spends)

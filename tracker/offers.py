@@ -2,11 +2,221 @@
 
 `find_discounts(text)` lists every discount a text mentions (see
 `tracker.discounts`); `extract_offer(mail, kind)` picks the one offer a message
-makes to its reader.
+makes to its reader, with its minimum spend, code and expiry.
+
+The labelling rule: the offer is the concrete discount the message offers its
+reader, a fixed value ("15% off", "$10 off", "free shipping" as the message's
+incentive, "a free gift"), usually with a code or "for you" / "your cart"
+wording. Not offers: "up to N%" sales; standing conditions in banners, footers
+and navigation ("Free shipping on orders over $50"); anything in transactional
+or other mail ("15% off your next order" under an order confirmation); prices
+and price drops ("now $59, was $79"). Of several, the primary one wins: the one
+with the code, in the subject, or the largest personal one.
 """
 
 from __future__ import annotations
 
-from tracker.discounts import Discount, currency_code, find_discounts, parse_number
+import email.utils
+import re
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
-__all__ = ["Discount", "currency_code", "find_discounts", "parse_number"]
+from tracker.discounts import Discount, currency_code, find_discounts, parse_number
+from tracker.expiry import Expiry, find_expiries
+from tracker.mail.classify import detect_language, load_rules, segment_body
+from tracker.mail.message import ParsedMail
+from tracker.promo_codes import PromoCode, code_kind, find_codes
+from tracker.records import OfferInfo
+
+__all__ = [
+    "Discount",
+    "OFFER_KINDS",
+    "code_kind",
+    "currency_code",
+    "extract_offer",
+    "extract_offer_from_text",
+    "find_codes",
+    "find_discounts",
+    "find_expiries",
+    "parse_number",
+]
+
+OFFER_KINDS = frozenset({"abandoned_cart", "browse_abandonment", "promotion"})
+
+# Wording that makes a discount this reader's: their cart, their order, "for you".
+_PERSONAL_RE = re.compile(
+    r"\b(?:your\s+(?:cart|bag|basket|order|purchase|items?|picks?|next\s+step)|for\s+you|just\s+for\s+you"
+    r"|on\s+us|this\s+order|if\s+you\s+(?:complete|check\s*out|order|finish)|when\s+you\s+(?:complete|check\s*out)"
+    r"|(?:dein(?:en|e)?|ihr(?:en|e)?)\s+(?:warenkorb|bestellung|einkauf)|für\s+(?:dich|sie)|diese\s+bestellung"
+    r"|(?:votre|ton)\s+(?:panier|commande|sac)|pour\s+(?:vous|toi)|cette\s+commande|vous\s+est\s+offert"
+    r"|(?:il\s+tuo|tuo)\s+(?:carrello|ordine)|per\s+te|questo\s+ordine|solo\s+per\s+te"
+    r"|tu\s+(?:carrito|cesta|pedido|compra)|para\s+ti|este\s+pedido|te\s+regalamos)\b",
+    re.I,
+)
+# Standing conditions and sign-up perks: not an offer to this reader.
+_STANDING_RE = re.compile(
+    r"\b(?:(?:on|for)\s+(?:all|every)\s+orders?|always|every\s+day|free\s+returns|sign\s*up|subscribe"
+    r"|join\s+(?:our|the)|download\s+(?:our|the)\s+app|refer\s+a\s+friend|first\s+order|members?\s+get"
+    r"|auf\s+alle\s+bestellungen|immer|kostenlose\s+rückgabe|anmelden|ersten?\s+bestellung"
+    r"|sur\s+toutes\s+les\s+commandes|toujours|retours?\s+gratuits?|inscri\w+|première\s+commande"
+    r"|su\s+tutti\s+gli\s+ordini|sempre|resi\s+gratuiti|iscri\w+|primo\s+ordine"
+    r"|en\s+todos\s+los\s+pedidos|siempre|devoluciones\s+gratis|suscr\w+|primer\s+pedido)\b",
+    re.I,
+)
+_PRICE_BEFORE_RE = re.compile(
+    r"(?:\bwas|\bnow|\bonly|\bjust|\bprice|\bfrom|\bstatt|\bjetzt|\bnur|\bau\s+lieu\s+de|\bprix"
+    r"|\binvece\s+di|\bprezzo|\bantes|\bahora|\bprecio|\bsubtotal|\btotal)\s*:?\s*$",
+    re.I,
+)
+_SENTENCE_END_RE = re.compile(r"[.!?](?=\s|$)|\n")
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    discount: Discount
+    score: float
+
+
+def _sentence(text: str, pos: int) -> tuple[int, int]:
+    starts = [m.end() for m in _SENTENCE_END_RE.finditer(text, 0, pos)]
+    start = starts[-1] if starts else 0
+    m = _SENTENCE_END_RE.search(text, pos)
+    return start, m.start() if m else len(text)
+
+
+def _unwrap(lines: list[str]) -> str:
+    """Join hard-wrapped plain-text lines back into sentences."""
+    out: list[str] = []
+    for line in lines:
+        if (
+            out
+            and len(out[-1]) >= 40
+            and not re.search(r"[.!?:]$", out[-1])
+            and re.match(r"[a-zà-ÿ0-9$€£(]", line)
+        ):
+            out[-1] += " " + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _main_text(text: str) -> str:
+    kept = [line for label, line in segment_body(text) if label in ("main", "short_line")]
+    return _unwrap(kept)
+
+
+def _score(d: Discount, doc: str, subject_end: int, codes: list[PromoCode]) -> float | None:
+    """How much `d` looks like the reader's offer, or None when it is not one."""
+    if d.up_to:
+        return None
+    s, e = _sentence(doc, d.start)
+    sentence = doc[s:e]
+    in_subject = d.start < subject_end
+    has_code = any(s - 40 <= c.start <= e + 80 for c in codes)
+    personal = bool(_PERSONAL_RE.search(sentence))
+    if _STANDING_RE.search(sentence) and not has_code:
+        return None
+    if d.type == "amount" and (
+        not d.cue or _PRICE_BEFORE_RE.search(doc[max(0, d.start - 20) : d.start])
+    ):
+        return None
+    if d.type == "percent" and not (d.cue or in_subject or has_code or personal):
+        return None
+    if d.type in ("free_shipping", "gift") and not (in_subject or has_code or personal):
+        return None
+    if d.type == "free_shipping" and d.min_spend is not None and not (has_code or personal):
+        return None
+    score = 4.0 * in_subject + 3.0 * has_code + 2.0 * personal + 1.0 * d.cue
+    score += 1.0 if d.type in ("percent", "amount") else 0.0
+    return score + (d.value or 0.0) / 1000.0
+
+
+def _nearest(items, anchors: list[int]):
+    if not items:
+        return None
+    return min(items, key=lambda it: min(abs(it.start - a) for a in anchors))
+
+
+def _month_first(subject: str, text: str, from_addr: str | None) -> bool:
+    """US mail writes 11/30; everyone else 30/11."""
+    us_sender = bool(from_addr) and from_addr.lower().rstrip(">").endswith((".com", ".us"))
+    return us_sender and detect_language(subject + "\n" + text[:2000]) == "en"
+
+
+def extract_offer_from_text(
+    subject: str,
+    text: str,
+    sent_at: datetime | None,
+    *,
+    tz: tzinfo | None = None,
+    month_first: bool = False,
+) -> OfferInfo | None:
+    """The offer a message (subject + body text) makes to its reader, or None.
+
+    `sent_at` anchors relative expiries ("in 48 hours") and the year of
+    absolute ones; `tz` is the message's own timezone (end of day, "today
+    only"). Navigation and footers are ignored.
+    """
+    subject = subject or ""
+    doc = subject + "\n\n" + _main_text(text or "")
+    rules = load_rules()
+    refs = [m.span() for m in rules.order_number.finditer(doc)]
+    refs += [m.span() for m in rules.tracking_number.finditer(doc)]
+    codes = find_codes(doc, excluded=refs)
+    candidates = []
+    for d in find_discounts(doc):
+        score = _score(d, doc, len(subject), codes)
+        if score is not None:
+            candidates.append(_Candidate(d, score))
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda c: c.score).discount
+    twins = [
+        c.discount
+        for c in candidates
+        if (c.discount.type, c.discount.value) == (best.type, best.value)
+    ]
+    min_spend = next((t.min_spend for t in twins if t.min_spend is not None), None)
+    currency = best.currency or next((t.currency for t in twins if t.currency), None)
+    anchors = [t.start for t in twins]
+    code = _nearest(codes, anchors)
+    expires_at = None
+    if sent_at is not None:
+        expiries: list[Expiry] = find_expiries(doc, sent_at, tz, month_first)
+        near = _nearest(expiries, anchors + ([code.start] if code else []))
+        expires_at = near.at if near else None
+    return OfferInfo(
+        type=best.type,
+        value=best.value,
+        currency=currency,
+        min_spend=min_spend,
+        code=code.code if code else None,
+        expires_at=expires_at,
+        code_kind=code.kind if code else None,
+    )
+
+
+def message_timezone(mail: ParsedMail) -> tzinfo | None:
+    """The sender's own UTC offset, from the Date header, else sent_at's."""
+    raw = mail.headers.get("date")
+    if raw:
+        try:
+            parsed = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed.tzinfo
+    return mail.sent_at.tzinfo if mail.sent_at else None
+
+
+def extract_offer(mail: ParsedMail, kind: str) -> OfferInfo | None:
+    """The offer `mail` makes to its reader; None for transactional/other mail."""
+    if kind not in OFFER_KINDS:
+        return None
+    return extract_offer_from_text(
+        mail.subject,
+        mail.body,
+        mail.sent_at,
+        tz=message_timezone(mail),
+        month_first=_month_first(mail.subject, mail.body, mail.from_addr),
+    )
