@@ -86,10 +86,11 @@ CASES = [
         "The sofa you viewed is now cheaper.",
         "browse_abandonment",
     ),
-    ("Your wishlist is on sale", "Items on your wishlist are now reduced.", "browse_abandonment"),
     # promotion
     ("Black Friday: up to 50% off", "Shop the sale now. New arrivals too.", "promotion"),
     ("Back in stock", "The Classic Tee is back in stock. Shop now.", "promotion"),
+    ("Your wishlist is on sale", "Items on your wishlist are now reduced.", "promotion"),
+    ("Preis gesenkt", "Ein Artikel auf deiner Wunschliste ist jetzt reduziert.", "promotion"),
     (
         "New in: the winter collection",
         "Women | Men | Kids | View bag\nDiscover new arrivals.",
@@ -115,8 +116,10 @@ CASES = [
     ("Confirmation de commande", "Merci pour votre commande n° 778812.", "transactional"),
     ("Il tuo ordine è stato spedito", "Numero di tracking: BRT12345678", "transactional"),
     ("Confirmación de pedido", "Gracias por tu pedido. Número de pedido: 55123", "transactional"),
-    ("Reset your password", "Click the link to reset your password.", "transactional"),
+    ("Your subscription renewed", "Your coffee subscription has been renewed.", "transactional"),
     # other
+    ("Reset your password", "Click the link to reset your password.", "other"),
+    ("Bestätige deine E-Mail-Adresse", "Bitte bestätige deine Anmeldung.", "other"),
     ("How did we do?", "Please take our short survey about your visit.", "other"),
 ]
 
@@ -130,6 +133,12 @@ def test_kind(subject: str, text: str, kind: str) -> None:
 
 def test_personal_mail_is_other() -> None:
     m = mail("Lunch tomorrow?", "Hi Ann, shall we meet at noon?", headers={})
+    assert classify_message(m, None)[0] == "other"
+
+
+def test_forwarded_cart_mail_is_other() -> None:
+    text = "---------- Forwarded message ----------\nYou left items in your cart."
+    m = mail("Fwd: 10% off your cart", text, headers={})
     assert classify_message(m, None)[0] == "other"
 
 

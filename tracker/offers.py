@@ -84,25 +84,8 @@ def _sentence(text: str, pos: int) -> tuple[int, int]:
     return start, m.start() if m else len(text)
 
 
-def _unwrap(lines: list[str]) -> str:
-    """Join hard-wrapped plain-text lines back into sentences."""
-    out: list[str] = []
-    for line in lines:
-        if (
-            out
-            and len(out[-1]) >= 40
-            and not re.search(r"[.!?:]$", out[-1])
-            and re.match(r"[a-zà-ÿ0-9$€£(]", line)
-        ):
-            out[-1] += " " + line
-        else:
-            out.append(line)
-    return "\n".join(out)
-
-
 def _main_text(text: str) -> str:
-    kept = [line for label, line in segment_body(text) if label in ("main", "short_line")]
-    return _unwrap(kept)
+    return "\n".join(line for label, line in segment_body(text) if label in ("main", "short_line"))
 
 
 def _score(d: Discount, doc: str, subject_end: int, codes: list[PromoCode]) -> float | None:

@@ -50,6 +50,7 @@ class _Rules:
     order_number: re.Pattern[str]
     tracking_number: re.Pattern[str]
     greeting: re.Pattern[str]
+    forward: re.Pattern[str]
 
 
 def _alternation(blocks: list[dict], key: str, suffix: str = "") -> re.Pattern[str]:
@@ -93,7 +94,30 @@ def load_rules() -> _Rules:
             "(?:" + _alternation(blocks, "tracking_number").pattern + ")" + _REF, re.M
         ),
         greeting=_alternation(blocks, "greeting"),
+        forward=_alternation(blocks, "forward_subject"),
     )
+
+
+def unwrap_lines(lines: list[str]) -> list[str]:
+    """Join hard-wrapped plain-text lines (72-column mail) back into sentences.
+
+    A line of 40+ characters that does not end a sentence, followed by a line
+    starting in lower case or with a figure, continues on that line.
+    """
+    out: list[str] = []
+    for line in lines:
+        if not line:
+            continue
+        if (
+            out
+            and len(out[-1]) >= 40
+            and not re.search(r"[.!?:]$", out[-1])
+            and re.match(r"[a-zà-ÿ0-9$€£(]", line)
+        ):
+            out[-1] += " " + line
+        else:
+            out.append(line)
+    return out
 
 
 def _is_nav(line: str, rules: _Rules) -> bool:
@@ -108,8 +132,7 @@ def segment_body(body: str, rules: _Rules | None = None) -> list[tuple[str, str]
     menus ("Women | Men | Sale") and lone menu words.
     """
     rules = rules or load_rules()
-    lines = [ln.strip() for ln in body.splitlines()]
-    lines = [ln for ln in lines if ln]
+    lines = unwrap_lines([ln.strip() for ln in body.splitlines()])
     footer_at = len(lines)
     for i in range(len(lines) // 2, len(lines)):
         if rules.footer.search(lines[i]):
@@ -203,6 +226,8 @@ def _structural(mail: ParsedMail, main: str, retailer: RetailerRef | None, rules
         signals.append(s["sale_discount"])
     if retailer is None:
         signals.append(s["no_retailer"])
+    if rules.forward.search(mail.subject or ""):
+        signals.append(s["forward"])
     return signals
 
 
