@@ -241,25 +241,28 @@ def iter_blocks(root: etree._Element) -> Iterator[Block]:
 
 def _walk(el: etree._Element) -> Iterator[Block]:
     for child in el:
-        if _skipped(child):
-            continue
-        tag = child.tag
-        if tag in HEADINGS:
-            yield _block("heading", child, level=int(tag[1]))
-        elif tag == "table":
-            yield _block("table", child)
-        elif tag in LIST_TAGS:
-            yield from _list_blocks(child)
-        elif _has_block_child(child):
-            if (child.text or "").strip():
-                yield Block("text", child, _SPACE.sub(" ", child.text).strip())
-            yield from _walk(child)
-        else:
-            block = _block("text", child)
-            if block.text:
-                yield block
-        if child.tail and child.tail.strip() and el.tag not in INLINE:
+        if not _skipped(child):
+            yield from _child_blocks(child)
+        if child.tail and child.tail.strip():
             yield Block("text", el, _SPACE.sub(" ", child.tail).strip())
+
+
+def _child_blocks(child: etree._Element) -> Iterator[Block]:
+    tag = child.tag
+    if tag in HEADINGS:
+        yield _block("heading", child, level=int(tag[1]))
+    elif tag == "table":
+        yield _block("table", child)
+    elif tag in LIST_TAGS:
+        yield from _list_blocks(child)
+    elif _has_block_child(child):
+        if (child.text or "").strip():
+            yield Block("text", child, _SPACE.sub(" ", child.text).strip())
+        yield from _walk(child)
+    else:
+        block = _block("text", child)
+        if block.text:
+            yield block
 
 
 def _list_blocks(lst: etree._Element) -> Iterator[Block]:

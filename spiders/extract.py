@@ -28,8 +28,15 @@ from tracker.offers import Discount, find_discounts
 from tracker.waits import Wait, find_waits
 
 CART_WORDS = re.compile(
-    r"cart|basket|checkout|abandon|warenkorb|einkaufswagen|panier|carrello|carrito|cesta|"
-    r"carro de la compra",
+    r"cart|basket|checkout|warenkorb|einkaufswagen|panier|carrello|carrito|cesta|carro",
+    re.IGNORECASE,
+)
+# A shop's own page mentions its cart too; a report page talks about leaving it.
+ABANDON_WORDS = re.compile(
+    r"abandon|left (?:\w+ ){0,4}(?:in|at|on)\b|leav(?:e|ing)\b|walk(?:ed)? away|reminders?\b|"
+    r"follow[- ]?up|abgebrochen|abbrechen|liegen\s?l[aä]ss|stehen\s?l[aä]ss|vergessen|"
+    r"erinnerung|abandonn|laiss|relanc|rappel|abbandon|lasciat|promemoria|abandonad|"
+    r"dej(?:as|ar|é|o)\b|olvidad|recordatorio",
     re.IGNORECASE,
 )
 NEGATIVE = re.compile(
@@ -41,6 +48,9 @@ NEGATIVE = re.compile(
     r"niente|nessun(?:o|a)?|nulla|mai|"
     r"nada|ningún|ninguno|ninguna|nunca|sin descuento)\b",
     re.IGNORECASE,
+)
+REMINDER = re.compile(
+    r"reminders?|nudge|erinnerung|rappel|relance|promemoria|recordatorio", re.IGNORECASE
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZÀ-Ý0-9¡¿])")
 _EMPTY_CELL = re.compile(r"^\s*(?:[-–—/?x✗✘]|n/?a)\s*$", re.IGNORECASE)
@@ -68,11 +78,11 @@ class Extracted:
 
 
 def page_is_about_carts(root: etree._Element) -> bool:
-    """True when the page's content talks about carts/baskets in any of our languages."""
-    title = " ".join(root.xpath("//title//text()"))
-    return bool(CART_WORDS.search(title)) or any(
-        CART_WORDS.search(b.text) for b in iter_blocks(root)
-    )
+    """True when the page talks about leaving a cart, in any of our languages."""
+    texts = [" ".join(root.xpath("//title//text()"))]
+    texts.extend(b.text for b in iter_blocks(root))
+    text = " ".join(texts)
+    return bool(CART_WORDS.search(text)) and bool(ABANDON_WORDS.search(text))
 
 
 def pick_offer(text: str, structured: bool = False) -> Discount | None:
@@ -91,7 +101,11 @@ def pick_offer(text: str, structured: bool = False) -> Discount | None:
 
 
 def pick_wait(text: str, offer: Discount | None) -> Wait | None:
-    """The wait for the discount: the one nearest the offer, else the first."""
+    """The wait for the discount: the one nearest the offer, else the first.
+
+    A wait that belongs to a plain reminder ("a reminder after an hour, then
+    10% the next day") is not the wait for the discount and loses to any other.
+    """
     waits = find_waits(text)
     if offer is not None:
         waits = [w for w in waits if w.end <= offer.start or w.start >= offer.end]
@@ -99,7 +113,15 @@ def pick_wait(text: str, offer: Discount | None) -> Wait | None:
         return None
     if offer is None:
         return waits[0]
-    return min(waits, key=lambda w: min(abs(w.start - offer.end), abs(offer.start - w.end)))
+
+    def rank(w: Wait) -> tuple[bool, int]:
+        before = text[max(0, w.start - 40) : w.start]
+        about_reminder = bool(REMINDER.search(before)) and not (
+            w.start - 40 <= offer.start < w.start
+        )
+        return about_reminder, min(abs(w.start - offer.end), abs(offer.start - w.end))
+
+    return min(waits, key=rank)
 
 
 def _report(ref: NameRef, text: str, layout: str, structured: bool) -> Extracted | None:

@@ -90,6 +90,7 @@ VALIDITY_WORDS = re.compile(
     re.IGNORECASE,
 )
 
+_UPPER_BEFORE = re.compile(rf"(?:{UPPER_WORDS})\s+$", re.IGNORECASE)
 _QUALIFIED = re.compile(
     rf"(?:(?P<upper>{UPPER_WORDS})|(?P<lower>{LOWER_WORDS}))?\s*"
     rf"(?:between\s+|zwischen\s+|entre\s+|tra\s+|fra\s+)?{_QUANTITY}",
@@ -169,8 +170,11 @@ def find_waits(text: str) -> list[Wait]:
     found: list[Wait] = []
     for regex, lo, hi in _PHRASE_RE:
         for m in regex.finditer(text):
-            if not _is_validity(text, m.start()):
-                found.append(Wait(_hours(lo), _hours(hi), m.start(), m.end()))
+            if _is_validity(text, m.start()):
+                continue
+            bound = _UPPER_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
+            start = m.start() - len(bound.group(0)) if bound else m.start()
+            found.append(Wait(None if bound else _hours(lo), _hours(hi), start, m.end()))
     for m in _QUALIFIED.finditer(text):
         wait = _quantity_wait(m)
         if wait is None or _is_validity(text, m.start()):

@@ -1,0 +1,58 @@
+"""Items the reports spider yields: one `PageItem` per fetched page.
+
+A page is the unit of storage: the pipeline replaces a page's reports as a
+whole, so a re-crawl updates them instead of adding duplicates. Keys are
+stable hashes, so the same report on the same page keeps its row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ReportItem:
+    """One report on a page; `offer_type` None means "the store sent nothing"."""
+
+    retailer_name: str | None = None
+    retailer_domain: str | None = None
+    offer_type: str | None = None
+    value: float | None = None
+    value_max: float | None = None
+    currency: str | None = None
+    wait_min: float | None = None
+    wait_max: float | None = None
+    snippet: str | None = None
+    occurrence: int = 0  # n-th identical report on the same page
+
+    @property
+    def key(self) -> str:
+        """Stable within a page: what was reported, where, and its repeat count."""
+        parts = (
+            self.retailer_domain or (self.retailer_name or "").casefold(),
+            self.offer_type,
+            self.value,
+            self.value_max,
+            self.currency,
+            self.wait_min,
+            self.wait_max,
+            " ".join((self.snippet or "").split()).casefold(),
+            self.occurrence,
+        )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+@dataclass
+class PageItem:
+    """A fetched page with its reports, or a failed fetch with `error` set."""
+
+    url: str
+    status: int | None = None
+    reports: list[ReportItem] = field(default_factory=list)
+    content_hash: str | None = None
+    error: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.url

@@ -1,0 +1,1 @@
+"""darkpool's spiders (one per module, `name` equal to the module name)."""

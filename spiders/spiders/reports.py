@@ -1,0 +1,104 @@
+"""The generic reports spider: reads pages where shoppers report abandoned-cart
+discounts, yields one `PageItem` per page and follows pagination on the same site.
+
+Start URLs come from the `urls` argument (a list or a comma-separated string).
+Extraction lives in `spiders.extract`; this module only routes responses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from spiders.extract import Extracted, extract_reports
+from spiders.items import PageItem, ReportItem
+from spiders.links import find_next_links
+
+
+class ReportsSpider(scrapy.Spider):
+    name = "reports"
+
+    def __init__(self, urls: list[str] | str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        if isinstance(urls, str):
+            urls = [u for u in urls.split(",") if u]
+        self.start_urls = list(urls or [])
+        self.seen_content: set[str] = set()
+        self.pages_per_source: dict[str, int] = {}
+
+    async def start(self):
+        for url in self.start_urls:
+            yield self.page_request(url, source=url)
+
+    def page_request(self, url: str, source: str) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse, errback=self.on_error, meta={"source": source}
+        )
+
+    def parse(self, response):
+        if not isinstance(response, TextResponse):
+            yield PageItem(response.url, response.status, error="not a text page")
+            return
+        root = response.selector.root
+        digest = content_digest(response.text)
+        reports = [report_item(e) for e in extract_reports(root, response.url)]
+        yield PageItem(response.url, response.status, number_repeats(reports), digest)
+        if digest in self.seen_content:
+            return  # the same content again: a pagination loop, stop here
+        self.seen_content.add(digest)
+        source = response.meta.get("source", response.url)
+        limit = self.settings.getint("DARKPOOL_MAX_PAGES_PER_SOURCE", 50)
+        for url in find_next_links(root, response.url):
+            count = self.pages_per_source.get(source, 0)
+            if count >= limit:
+                self.crawler.stats.inc_value("darkpool/pagination_capped")
+                return
+            self.pages_per_source[source] = count + 1
+            yield self.page_request(url, source)
+
+    def on_error(self, failure):
+        request = failure.request
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            self.crawler.stats.inc_value("darkpool/skipped")
+            return
+        self.crawler.stats.inc_value("darkpool/fetch_errors")
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            yield PageItem(request.url, status, error=f"HTTP {status}")
+            return
+        yield PageItem(request.url, None, error=f"{failure.type.__name__}: {failure.value}")
+
+
+def content_digest(text: str) -> str:
+    """A hash of the page text, whitespace-insensitive, to spot repeated pages."""
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+def report_item(found: Extracted) -> ReportItem:
+    offer = found.offer
+    wait = found.wait
+    return ReportItem(
+        retailer_name=found.retailer_name,
+        retailer_domain=found.retailer_domain,
+        offer_type=offer.type if offer else None,
+        value=offer.value if offer else None,
+        value_max=offer.value_max if offer else None,
+        currency=offer.currency if offer else None,
+        wait_min=wait.min_hours if wait else None,
+        wait_max=wait.max_hours if wait else None,
+        snippet=found.snippet,
+    )
+
+
+def number_repeats(reports: list[ReportItem]) -> list[ReportItem]:
+    """Give identical reports on one page distinct occurrence numbers (stable keys)."""
+    seen: dict[str, int] = {}
+    for rep in reports:
+        base = rep.key
+        rep.occurrence = seen.get(base, 0)
+        seen[base] = rep.occurrence + 1
+    return reports

@@ -1,0 +1,194 @@
+"""What the spiders found, in the store: pages, their reports, crawl sources.
+
+A page's reports are replaced as a whole in the caller's transaction: reports
+whose key is still on the page are updated in place (keeping their id and
+first `seen_at`), new ones inserted, vanished ones deleted. Crawling a page
+twice therefore leaves the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, joinedload
+
+from tracker.db.models import CrawlSource, Page, Report, Retailer
+from tracker.db.store import dialect_insert, save_retailers
+from tracker.records import RetailerRef
+
+
+class ReportLike(Protocol):
+    """The fields a report needs to be stored (spiders' `ReportItem` has them)."""
+
+    key: str
+    retailer_domain: str | None
+    retailer_name: str | None
+    offer_type: str | None
+    value: float | None
+    value_max: float | None
+    currency: str | None
+    wait_min: float | None
+    wait_max: float | None
+    snippet: str | None
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """One stored report, shaped for `reports --jsonl` by `to_json()`."""
+
+    source_url: str
+    retailer_domain: str | None
+    retailer_name: str | None
+    offer_type: str | None
+    value: float | None
+    value_max: float | None
+    currency: str | None
+    wait_min: float | None
+    wait_max: float | None
+    seen_at: datetime
+    snippet: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        offer = None
+        if self.offer_type:
+            offer = {
+                "type": self.offer_type,
+                "value": self.value,
+                "value_max": self.value_max,
+                "currency": self.currency,
+            }
+        wait = None
+        if self.wait_min is not None or self.wait_max is not None:
+            wait = {"min": self.wait_min, "max": self.wait_max}
+        return {
+            "source_url": self.source_url,
+            "retailer": {"domain": self.retailer_domain, "name": self.retailer_name},
+            "offer": offer,
+            "wait_hours": wait,
+            "seen_at": self.seen_at.isoformat(),
+        }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _save_page(
+    session: Session, url: str, status: int | None, content_hash: str | None, error: str | None
+) -> int:
+    values = {
+        "url": url,
+        "status": status,
+        "content_hash": content_hash,
+        "error": error,
+        "fetched_at": _now(),
+    }
+    stmt = dialect_insert(session, Page.__table__)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["url"],
+        set_={k: stmt.excluded[k] for k in ("status", "content_hash", "error", "fetched_at")},
+    )
+    session.execute(stmt, values)
+    return session.execute(select(Page.id).where(Page.url == url)).scalar_one()
+
+
+def save_page_reports(
+    session: Session,
+    url: str,
+    status: int | None,
+    reports: Sequence[ReportLike],
+    content_hash: str | None = None,
+) -> int:
+    """Make `reports` the page's reports (idempotent); returns how many it has.
+
+    Runs in the caller's transaction, so a page and its reports commit together.
+    """
+    page_id = _save_page(session, url, status, content_hash, None)
+    unique = {rep.key: rep for rep in reports}
+    refs = [
+        RetailerRef(r.retailer_domain, r.retailer_name or r.retailer_domain)
+        for r in unique.values()
+        if r.retailer_domain
+    ]
+    retailer_ids = save_retailers(session, refs)
+    session.execute(
+        delete(Report).where(Report.page_id == page_id, Report.key.not_in(list(unique)))
+    )
+    if not unique:
+        return 0
+    rows = [_report_row(page_id, rep, retailer_ids) for rep in unique.values()]
+    stmt = dialect_insert(session, Report.__table__)
+    updated = [c for c in rows[0] if c not in {"page_id", "key", "seen_at"}]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["page_id", "key"], set_={c: stmt.excluded[c] for c in updated}
+    )
+    session.execute(stmt, rows)
+    return len(rows)
+
+
+def save_page_error(session: Session, url: str, status: int | None, error: str) -> None:
+    """Record that a page failed; its earlier reports are kept, not wiped."""
+    _save_page(session, url, status, None, error[:2000])
+
+
+def _report_row(page_id: int, rep: ReportLike, retailer_ids: dict[str, int]) -> dict[str, Any]:
+    return {
+        "page_id": page_id,
+        "key": rep.key,
+        "retailer_id": retailer_ids.get(rep.retailer_domain) if rep.retailer_domain else None,
+        "retailer_name": rep.retailer_name,
+        "offer_type": rep.offer_type,
+        "value": rep.value,
+        "value_max": rep.value_max,
+        "currency": rep.currency,
+        "wait_min": rep.wait_min,
+        "wait_max": rep.wait_max,
+        "snippet": rep.snippet,
+        "seen_at": _now(),
+    }
+
+
+def load_reports(session: Session, retailer: str | None = None) -> Iterator[StoredReport]:
+    """Stored reports in page and insertion order; `retailer` filters by domain."""
+    stmt = select(Report).options(joinedload(Report.page), joinedload(Report.retailer))
+    if retailer:
+        stmt = stmt.join(Report.retailer).where(Retailer.domain == retailer)
+    stmt = stmt.order_by(Report.page_id, Report.id)
+    for rep in session.scalars(stmt):
+        yield StoredReport(
+            source_url=rep.page.url,
+            retailer_domain=rep.retailer.domain if rep.retailer else None,
+            retailer_name=rep.retailer_name or (rep.retailer.name if rep.retailer else None),
+            offer_type=rep.offer_type,
+            value=rep.value,
+            value_max=rep.value_max,
+            currency=rep.currency,
+            wait_min=rep.wait_min,
+            wait_max=rep.wait_max,
+            seen_at=rep.seen_at,
+            snippet=rep.snippet,
+        )
+
+
+def save_source(session: Session, url: str) -> bool:
+    """Add a default crawl start URL; returns False when it was already there."""
+    stmt = (
+        dialect_insert(session, CrawlSource.__table__)
+        .on_conflict_do_nothing(index_elements=["url"])
+        .returning(CrawlSource.__table__.c.id)
+    )
+    return session.execute(stmt, {"url": url, "added_at": _now()}).first() is not None
+
+
+def load_sources(session: Session) -> list[str]:
+    return list(session.scalars(select(CrawlSource.url).order_by(CrawlSource.id)))
+
+
+def delete_source(session: Session, url: str) -> bool:
+    """Remove a crawl source; returns False when it was not there."""
+    result = session.execute(delete(CrawlSource).where(CrawlSource.url == url))
+    return bool(result.rowcount)
