@@ -158,11 +158,12 @@ def _quantity_wait(match: re.Match[str]) -> Wait | None:
     high = _number(match.group("n2")) * scale if match.group("n2") else low
     if high < low:
         low, high = high, low
+    start = next((match.start(g) for g in ("upper", "lower") if match.group(g)), match.start("n1"))
     if match.group("upper"):
-        return Wait(None, high, match.start(), match.end())
+        return Wait(None, high, start, match.end())
     if match.group("lower"):
-        return Wait(low, None, match.start(), match.end())
-    return Wait(low, high, match.start(), match.end())
+        return Wait(low, None, start, match.end())
+    return Wait(low, high, start, match.end())
 
 
 def find_waits(text: str) -> list[Wait]:
