@@ -15,20 +15,32 @@ ACCENT = "#c2410c"
 MUTED = "#64748b"
 
 
-def ladder_chart(ladder: pd.DataFrame) -> alt.Chart:
+def ladder_chart(ladder: pd.DataFrame) -> alt.LayerChart:
     """The sequence of mails after a cart as a timeline: one mark per step, labelled."""
-    frame = ladder.dropna(subset=["median_hours"]).copy()
+    frame = ladder.dropna(subset=["median_hours"]).sort_values("step").copy()
     frame["offer"] = [
         offer_label(t, v, c) or "reminder"
         for t, v, c in zip(frame.offer_type, frame.offer_value, frame.offer_currency, strict=True)
     ]
-    frame["has_offer"] = frame["offer_type"].notna()
-    frame["label"] = [f"step {s}: {o}" for s, o in zip(frame.step, frame.offer, strict=True)]
-    frame["lane"] = "after the cart"
-    x = alt.X("median_hours:Q", title="hours after the cart was left (median)")
-    base = alt.Chart(frame).encode(
-        x=x,
-        y=alt.Y("lane:N", title=None, axis=None),
+    frame["mail"] = ["discount" if isinstance(t, str) else "reminder" for t in frame.offer_type]
+    frame["label"] = [
+        f"{o} at {h:.0f} h" for o, h in zip(frame.offer, frame.median_hours, strict=True)
+    ]
+    frame["lane"] = 0
+    x = alt.X(
+        "median_hours:Q",
+        title="hours after the cart was left (median)",
+        scale=alt.Scale(domainMin=0, nice=True, padding=30),
+    )
+    y = alt.Y("lane:Q", axis=None, scale=alt.Scale(domain=[-1, 1]))
+    base = alt.Chart(frame).encode(x=x, y=y)
+    line = base.mark_line(color=MUTED, strokeWidth=2)
+    dots = base.mark_circle(size=300, opacity=1).encode(
+        color=alt.Color(
+            "mail:N",
+            scale=alt.Scale(domain=["reminder", "discount"], range=[MUTED, ACCENT]),
+            legend=alt.Legend(title=None, orient="top"),
+        ),
         tooltip=[
             alt.Tooltip("step:Q"),
             alt.Tooltip("offer:N"),
@@ -36,20 +48,8 @@ def ladder_chart(ladder: pd.DataFrame) -> alt.Chart:
             alt.Tooltip("n:Q", title="carts"),
         ],
     )
-    line = (
-        alt.Chart(frame)
-        .mark_rule(color=MUTED)
-        .encode(x="min(median_hours):Q", x2=alt.X2("max(median_hours):Q"), y="lane:N")
-    )
-    dots = base.mark_circle(size=260, opacity=1).encode(
-        color=alt.Color(
-            "has_offer:N",
-            scale=alt.Scale(domain=[True, False], range=[ACCENT, MUTED]),
-            legend=alt.Legend(title="discount", labelExpr="datum.value ? 'yes' : 'no'"),
-        )
-    )
-    text = base.mark_text(dy=-18, fontSize=12).encode(text="label:N")
-    return (line + dots + text).properties(height=120)
+    text = base.mark_text(dy=-22, fontSize=13, fontWeight="bold").encode(text="label:N")
+    return (line + dots + text).properties(height=140)
 
 
 def survival_chart(survival: pd.DataFrame, mark_hours: float = 48.0) -> alt.Chart:

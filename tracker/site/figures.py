@@ -13,15 +13,15 @@ import pandas as pd
 
 LEADERBOARD_COLUMNS = {
     "name": "Retailer",
-    "domain": "Domain",
-    "category": "Category",
-    "country": "Country",
-    "contributors": "Contributors",
-    "carts": "Carts",
+    "exposure": "Exposure",
     "discount_pct": "Discount rate %",
     "typical_offer": "Typical offer",
     "median_wait_h": "Median wait to discount (h)",
-    "exposure": "Exposure",
+    "contributors": "Contributors",
+    "carts": "Carts",
+    "category": "Category",
+    "country": "Country",
+    "domain": "Domain",
 }
 
 

@@ -1,0 +1,114 @@
+"""The served site in Debian's headless Chromium: it renders, and a script in a name stays text."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tracker.demo.snapshot import write_sample_snapshot
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+NAMES = ["Larkspur Outfitters", XSS, "Mossgrove Home", "Quillby Beauty"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "tests" / "artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium")
+        pytest.skip("headless Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory):
+    """`darkpool site` on a free port against a seeded snapshot, as a user would start it."""
+    where = tmp_path_factory.mktemp("browser")
+    snapshot = where / "snapshot.sqlite"
+    write_sample_snapshot(snapshot, names=NAMES)
+    port = free_port()
+    command = [sys.executable, "-m", "tracker", "site", "--snapshot", str(snapshot)]
+    with (
+        (where / "stderr.txt").open("w+") as errors,
+        subprocess.Popen(
+            [*command, "--port", str(port)], stdout=subprocess.PIPE, stderr=errors, text=True
+        ) as proc,
+    ):
+        try:
+            line = proc.stdout.readline()  # printed once the server answers its health check
+            errors.seek(0)
+            assert f"darkpool site running at http://localhost:{port}/" in line, errors.read()
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def test_overview_renders_in_chromium_without_running_the_script(browser, site_url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(site_url, wait_until="domcontentloaded")
+    page.get_by_text("Abandoned-cart discounts, measured").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Leaderboard").wait_for(timeout=60_000)
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)  # let the grid paint its cells
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "browser-overview.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    body = page.inner_text("body")
+    assert "Retailers" in body and "Contributors" in body
+    assert dialogs == []
+    assert page.locator("img[src='x']").count() == 0  # the payload made no element
+    page.close()
+
+
+def test_retailer_page_shows_the_payload_as_text(browser, site_url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(site_url + "retailer", wait_until="domcontentloaded")
+    page.get_by_text("Search retailers").wait_for(timeout=60_000)
+    page.get_by_label("Search retailers").fill("script")
+    page.keyboard.press("Enter")
+    heading = page.get_by_role("heading", name=XSS)
+    heading.wait_for(timeout=60_000)
+    assert heading.inner_text().strip() == XSS  # the literal text, not markup
+    page.get_by_text("still get one").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "browser-retailer.png"), full_page=True)
+    assert dialogs == []
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator("main script").count() == 0
+    page.close()
