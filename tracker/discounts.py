@@ -106,7 +106,10 @@ _FREE_SHIPPING_RE = re.compile(
     r"|\bgratis[- ]Versand\b|\bVersand\s+(?:ist\s+)?(?:kostenlos|gratis)\b|\bportofrei\b"
     r"|\bspedizion[ei]\s+(?:standard\s+)?(?:gratuit[ae]|gratis)\b|\bconsegna\s+gratuita\b"
     r"|\benv[ií]os?\s+(?:est[aá]ndar\s+)?(?:gratis|gratuitos?)\b|\bgastos\s+de\s+env[ií]o\s+gratis\b"
-    r"|\benv[ií]o\s+sin\s+coste\b",
+    r"|\benv[ií]o\s+sin\s+coste\b"
+    r"|\bshipping(?:'s|\s+is)\s+on\s+us\b|\b(?:we'll|we\s+will)\s+cover\s+(?:the\s+)?shipping\b"
+    r"|\bVersand\s+(?:geht\s+auf\s+uns|übernehmen\s+wir)\b|\blivraison\s+(?:est\s+)?(?:pour\s+nous|à\s+nos\s+frais)\b"
+    r"|\bspedizione\s+(?:la\s+)?offriamo\s+noi\b|\benv[ií]o\s+corre\s+de\s+nuestra\s+cuenta\b",
     re.I,
 )
 
@@ -123,7 +126,11 @@ _GIFT_RE = re.compile(
     r"|\b(?:Gratis-?|kostenloses\s+|ein(?:\s+kleines)?\s+|Ihr\s+|dein\s+|Überraschungs)Geschenk\b"
     r"|\bGeschenk\s+(?:gratis|geschenkt|dazu)\b"
     r"|\bomaggio\b|\bin\s+regalo\b|\bun\s+regalo\b(?!\s+(?:perfetto|perfecto|ideale?))"
-    r"|\bregalo\s+(?:gratis|sorpresa|de\s+bienvenida)\b|\bde\s+regalo\b",
+    r"|\bregalo\s+(?:gratis|sorpresa|de\s+bienvenida)\b|\bde\s+regalo\b"
+    r"|\bfree\s+(?:mini|travel[- ]size|deluxe\s+sample|full[- ]size|sample)\b|\bgift\s+(?:is\s+)?(?:added|included)\b"
+    r"|\b(?:a|an)\s+free\s+(?!shipping|delivery|returns?|gift\s+card)[\w&'’ -]{2,30}?\s+(?:with|when|on|for|if)\b"
+    r"|\bgratis\s+dazu\b|\b(?:das|ein)\s+Geschenk\b|\ble\s+cadeau\s+(?:est\s+)?(?:ajouté|offert)\b"
+    r"|\bil\s+regalo\s+(?:è\s+)?(?:aggiunto|incluso)\b|\bel\s+regalo\s+(?:se\s+)?(?:añade|incluye)\b",
     re.I,
 )
 
@@ -140,7 +147,9 @@ _CUE_BEFORE_RE = re.compile(
     r"(?:\bsave|\bspare|\bsparen?|\béconomisez|\brisparmia|\bahorra|\bsconto\s+(?:del|di)"
     r"|\bdescuento\s+(?:del|de)|\brabatt\s+von|\bréduction\s+de|\bremise\s+de|\bextra"
     r"|\bextra\s+\d+\s*%?\s*\+?|\btake|\benjoy|\bget|\bgénieße?|\bprofitez\s+de"
-    r"|\bapprofitta\s+del|\bdisfruta\s+de|\bcon\s+un|\bavec|\bmit|\bwith|-)\s*$",
+    r"|\bapprofitta\s+del|\bdisfruta\s+de|\bcon\s+un|\bavec|\bmit|\bwith|\boffrons|\boffre"
+    r"|\bhere's|\bhere\s+is|\bregaliamo|\bregalamos|\bdescontamos|\bscontiamo|\bschenken\s+(?:dir|ihnen)"
+    r"|\berhalten\s+sie|\berhältst\s+du|\bbekommst\s+du|\breceive|\bsending|\bgiving\s+you|-)\s*$",
     re.I,
 )
 _UP_TO_RE = re.compile(
@@ -158,7 +167,8 @@ _MIN_SPEND_BEFORE_RE = re.compile(
     r"|\b(?:Bestellungen|Einkauf|Einkäufe)\s+(?:ab|über)"
     r"|\bdès|\bà\s+partir\s+de|\bpour\s+(?:tout\s+|un\s+)?achat\s+de|\bminimum\s+d'achat\s+de"
     r"|\b(?:commandes?|achats?)\s+(?:de\s+plus\s+de|sup[ée]rieure?s?\s+à|d[eè]s)"
-    r"|\ba\s+partire\s+da|\b(?:ordini|acquisti|spesa)\s+(?:superiori?\s+a|di\s+almeno|da|oltre)"
+    r"|\ba\s+partire\s+da|\b(?:ordin[ei]|acquist[oi]|spesa)\s+(?:superiori?\s+a|di\s+almeno|da|oltre)"
+    r"|\bdi\s+almeno|\bat\s+least|\bmindestens|\bd['’]au\s+moins|\bde\s+al\s+menos|\bm[ií]nimo\s+de"
     r"|\bspesa\s+minima(?:\s+di)?|\boltre"
     r"|\ba\s+partir\s+de|\b(?:pedidos?|compras?)\s+(?:superiores?\s+a|de\s+más\s+de|desde|mayores?\s+de|de)"
     r"|\bcompra\s+m[ií]nima\s+de|\bdesde|\bmás\s+de)\s*$",

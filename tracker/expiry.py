@@ -68,12 +68,21 @@ _CUE = (
     r"|entro(?:\s+il)?|fino\s+al|fino\s+a|valido\s+fino\s+al|scade(?:\s+il)?|termina(?:\s+il)?"
     r"|hasta(?:\s+el)?|antes\s+del|válido\s+hasta\s+el|caduca(?:\s+el)?|termina\s+el|vence(?:\s+el)?"
 )
+_CLOCK = (
+    r"\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?|uhr|h\b)?|\d{1,2}\s*[ap]\.?m\.?|\d{1,2}\s*uhr"
+    r"|midnight|minuit|mitternacht|mezzanotte|medianoche"
+)
+_TZ = r"PT|PST|PDT|ET|EST|EDT|CT|CST|CDT|MT|MST|MDT|GMT|UTC|BST|UK|CET|CEST|MEZ|MESZ"
 _DATE_RE = re.compile(
-    rf"\b(?:{_CUE})\b[\s,:]*(?:(?:the|le|il|el|am|den|dem|le\s+)\s+)?"
+    rf"\b(?:{_CUE})\b[\s,:]*"
+    rf"(?:(?P<pre>{_CLOCK})\s*(?:\(?(?P<pretz>{_TZ})\)?\s*)?,?\s*(?:on|am|le|il|el|del)?\s+)?"
+    rf"(?:(?:the|le|il|el|am|den|dem|le\s+)\s+)?"
     rf"(?:(?P<wd>{_WEEKDAY_RE})\.?,?\s*(?:(?:the|le|il|el|den)\s+)?)?"
     rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?\s*(?:de\s+|of\s+)?(?P<m1>{_MONTH_RE})\.?(?:\s+(?:de\s+)?(?P<y1>\d{{4}}))?"
     rf"|(?P<m2>{_MONTH_RE})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y2>\d{{4}}))?"
     rf"|(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"|(?P<today>today|tonight|heute(?:\s+abend)?|aujourd['’]hui|ce\s+soir|oggi|stasera|hoy|esta\s+noche)"
+    rf"|(?P<tomorrow>tomorrow|morgen|demain|domani|mañana)"
     rf"|(?P<n1>\d{{1,2}})[./](?P<n2>\d{{1,2}})(?:[./](?P<n3>\d{{4}}|\d{{2}})(?!\d))?\.?"
     rf")?(?=(?P<after>[^\n]{{0,40}}))",
     re.I,
@@ -94,6 +103,11 @@ _REL_CONTEXT_RE = re.compile(
     r"\b(?:in|within|for|next|only|valid|expires?|ends?|lasts?|during|innerhalb|für|nur|noch|nächsten"
     r"|gültig|läuft|dans|pendant|sous|durant|valable|prochaines|expire|per|entro|prossime|solo|valido"
     r"|scade|durante|en|dentro|próximas|proximas|válido|caduca|vence)\b",
+    re.I,
+)
+_REL_AFTER_RE = re.compile(
+    r"\s*(?:lang\s+)?(?:gültig|valid|valable|valido|válido|only|left|remaining|übrig|restantes|rimanenti"
+    r"|to\s+(?:use|redeem|claim)|pour\s+en\s+profiter|per\s+approfittarne|para\s+aprovechar)\b",
     re.I,
 )
 _DELIVERY_RE = re.compile(
@@ -120,6 +134,7 @@ class Expiry:
     at: datetime  # UTC
     start: int
     end: int
+    rank: int = 0  # 0 a stated date or time, 1 a duration, 2 "today only"-style words
 
 
 def _zone(name: str | None, default: tzinfo) -> tzinfo:
@@ -171,7 +186,9 @@ def _day_month(m: re.Match[str], month_first: bool) -> tuple[int, int, int | Non
 
 def _absolute(m: re.Match[str], local: datetime, month_first: bool) -> datetime | None:
     parts = _day_month(m, month_first)
-    if parts is None and m["wd"]:
+    if m["today"] or m["tomorrow"]:
+        day = local.date() + timedelta(days=1 if m["tomorrow"] else 0)
+    elif parts is None and m["wd"]:
         ahead = (WEEKDAYS[m["wd"].lower()] - local.weekday()) % 7
         day = local.date() + timedelta(days=ahead)
     elif parts is None:
@@ -184,7 +201,7 @@ def _absolute(m: re.Match[str], local: datetime, month_first: bool) -> datetime 
                 day = date(local.year + 1, mo, d)
         except ValueError:
             return None
-    clock = _clock(m["after"] or "")
+    clock = _clock(m["pre"] + " " + (m["pretz"] or "")) if m["pre"] else _clock(m["after"] or "")
     at_time, zone = clock if clock else (time(23, 59, 59), None)
     return datetime.combine(day, at_time, tzinfo=_zone(zone, local.tzinfo or UTC))
 
@@ -192,7 +209,10 @@ def _absolute(m: re.Match[str], local: datetime, month_first: bool) -> datetime 
 def _relative(text: str, m: re.Match[str], sent_at: datetime) -> datetime | None:
     before = text[max(0, m.start() - 40) : m.start()]
     clause = re.split(r"[.!?\n;]", before)[-1]
-    if not _REL_CONTEXT_RE.search(clause[-25:]) or _DELIVERY_RE.search(clause):
+    after = text[m.end() : m.end() + 20]
+    if _DELIVERY_RE.search(clause) or not (
+        _REL_CONTEXT_RE.search(clause[-25:]) or _REL_AFTER_RE.match(after)
+    ):
         return None
     raw = m["n"].lower()
     n = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
@@ -219,15 +239,18 @@ def find_expiries(
     for m in _DATE_RE.finditer(text):
         at = _absolute(m, local, month_first)
         if at is not None:
-            found.append(Expiry(at.astimezone(UTC), m.start(), m.end()))
+            vague = (
+                bool(m["today"] or m["tomorrow"]) and not m["pre"] and not _clock(m["after"] or "")
+            )
+            found.append(Expiry(at.astimezone(UTC), m.start(), m.end(), 2 if vague else 0))
     for m in _REL_RE.finditer(text):
         at = _relative(text, m, sent_at)
         if at is not None:
-            found.append(Expiry(at.astimezone(UTC), m.start(), m.end()))
+            found.append(Expiry(at.astimezone(UTC), m.start(), m.end(), 1))
     for pattern, days in ((_TODAY_RE, 0), (_TOMORROW_RE, 1)):
         for m in pattern.finditer(text):
             at = end_of_day + timedelta(days=days)
-            found.append(Expiry(at.astimezone(UTC), m.start(), m.end()))
+            found.append(Expiry(at.astimezone(UTC), m.start(), m.end(), 2))
     found.sort(key=lambda e: e.start)
     kept: list[Expiry] = []
     for e in found:

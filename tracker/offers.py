@@ -166,7 +166,9 @@ def extract_offer_from_text(
     expires_at = None
     if sent_at is not None:
         expiries: list[Expiry] = find_expiries(doc, sent_at, tz, month_first)
-        near = _nearest(expiries, anchors + ([code.start] if code else []))
+        # The most specific statement wins (a date over "48 hours" over "today only"), then the nearest.
+        top = [e for e in expiries if e.rank == min((e.rank for e in expiries), default=0)]
+        near = _nearest(top, anchors + ([code.start] if code else []))
         expires_at = near.at if near else None
     return OfferInfo(
         type=best.type,

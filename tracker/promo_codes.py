@@ -27,8 +27,11 @@ _LABELLED_RE = re.compile(
     rf"\b{_LABEL}\b\s*(?:[:：=]\s*|\s+(?:is\s+|ist\s+|est\s+|è\s+|es\s+)?)?[\"'“«‹»]?\s*(?P<code>{_TOKEN})\b",
     re.I,
 )
-_VERB_RE = re.compile(
-    rf"\b{_VERB}\s+[\"'“«]?(?P<code>{_TOKEN})\b[\"'”»]?\s+(?:at|au|al|an|in|beim|à|alla)\b", re.I
+_VERB_RE = re.compile(rf"\b{_VERB}\s+[\"'“«]?(?P<code>{_TOKEN})\b", re.I)
+_AT_CHECKOUT_RE = re.compile(
+    r"[\"'”»]?\s+(?:in\s+)?(?:at|au|al|an\s+der|in\s+the|beim|à\s+la|alla|en\s+el)\s+"
+    r"(?:the\s+)?(?:checkout|kasse|caisse|paiement|cassa|pagamento|pago|caja)",
+    re.I,
 )
 _CODE_WORD_RE = re.compile(rf"\b{_LABEL}\b", re.I)
 _LONE_LINE_RE = re.compile(rf"^\s*[\"'“«\[(]?(?P<code>{_TOKEN})[\"'”»\])]?\s*$", re.M)
@@ -177,7 +180,7 @@ def find_codes(text: str, excluded: list[tuple[int, int]] | None = None) -> list
     for m in _LABELLED_RE.finditer(text):
         add(m, True)
     for m in _VERB_RE.finditer(text):
-        add(m, True)
+        add(m, bool(_AT_CHECKOUT_RE.match(text, m.end("code"))))
     if _CODE_WORD_RE.search(text):
         for m in _LONE_LINE_RE.finditer(text):
             if any(ch.isdigit() for ch in m["code"]) or m["code"].isupper():

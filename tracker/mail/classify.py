@@ -102,17 +102,22 @@ def unwrap_lines(lines: list[str]) -> list[str]:
     """Join hard-wrapped plain-text lines (72-column mail) back into sentences.
 
     A line of 40+ characters that does not end a sentence, followed by a line
-    starting in lower case or with a figure, continues on that line.
+    starting in lower case or with a figure, continues on that line; so does a
+    60+ character line (a full 72-column line) followed by a line of words.
     """
     out: list[str] = []
+    paragraph_start = True
     for line in lines:
         if not line:
+            paragraph_start = True  # a blank line ends a paragraph: never join across it
             continue
-        if (
-            out
-            and len(out[-1]) >= 40
-            and not re.search(r"[.!?:]$", out[-1])
-            and re.match(r"[a-zà-ÿ0-9$€£(]", line)
+        open_end = (
+            not paragraph_start and not re.search(r"[.!?:]$", out[-1]) and out[-1].count("|") < 2
+        )
+        paragraph_start = False
+        if open_end and (
+            (len(out[-1]) >= 40 and re.match(r"[a-zà-ÿ0-9$€£(]", line))
+            or (len(out[-1]) >= 60 and len(line.split()) >= 3)
         ):
             out[-1] += " " + line
         else:
