@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,8 @@ CHROMIUM_ARGS = [
 ]
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 NAMES = ["Larkspur Outfitters", XSS, "Mossgrove Home", "Quillby Beauty"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "tests" / "artifacts"
+# CI may collect the screenshots from $DARKPOOL_TEST_ARTIFACTS; locally they go to a temp dir
+ARTIFACTS = Path(os.environ.get("DARKPOOL_TEST_ARTIFACTS") or tempfile.mkdtemp(prefix="darkpool-"))
 
 
 def free_port() -> int:

@@ -38,13 +38,20 @@ class Shopper:
     address: str
 
 
-def offer_phrase(offer: tuple[str, float | None], currency: str) -> str:
+def offer_short(offer: tuple[str, float | None], currency: str) -> str:
+    """'10% off', '$10 off' or 'free shipping'."""
     kind, value = offer
     if kind == "percent":
-        return f"{value:g}% off your order"
+        return f"{value:g}% off"
     if kind == "amount":
-        return f"{SYMBOLS.get(currency, '')}{value:g} off your order"
-    return "free shipping on your order"
+        return f"{SYMBOLS.get(currency, '')}{value:g} off"
+    return "free shipping"
+
+
+def offer_phrase(offer: tuple[str, float | None], currency: str) -> str:
+    """'10% off your order', 'free shipping on your order'."""
+    short = offer_short(offer, currency)
+    return f"{short} {'on' if short == 'free shipping' else ''} your order".replace("  ", " ")
 
 
 def _token(rng: random.Random, n: int = 10) -> str:
@@ -112,13 +119,13 @@ def cart_mail(
         msg = _base(rng, shop, to, subject, sent_at)
         _body(rng, msg, shop, text, ("Return to your cart", cart_url))
         return msg
-    phrase = offer_phrase(offer, shop.currency)
+    phrase, short = offer_phrase(offer, shop.currency), offer_short(offer, shop.currency)
     expires = sent_at + timedelta(hours=shop.expiry_hours)
     subject = rng.choice(
         [
-            f"Still thinking it over? Here's {phrase.replace(' your order', '')}",
-            f"Your cart is waiting, with {phrase.replace(' your order', '')}",
-            f"A little something to complete your order: {phrase.replace(' your order', '')}",
+            f"Still thinking it over? Here's {short}",
+            f"Your cart is waiting, with {short}",
+            f"A little something to complete your order: {short}",
         ]
     )
     text = [
