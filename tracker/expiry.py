@@ -210,7 +210,8 @@ def _relative(text: str, m: re.Match[str], sent_at: datetime) -> datetime | None
     before = text[max(0, m.start() - 40) : m.start()]
     clause = re.split(r"[.!?\n;]", before)[-1]
     after = text[m.end() : m.end() + 20]
-    if _DELIVERY_RE.search(clause) or not (
+    words = re.sub(r"\b[A-Z0-9-]{4,}\b", " ", clause)  # a code like RETOUR10 is not "retour"
+    if _DELIVERY_RE.search(words[-35:]) or not (
         _REL_CONTEXT_RE.search(clause[-25:]) or _REL_AFTER_RE.match(after)
     ):
         return None

@@ -58,6 +58,12 @@ def _alternation(blocks: list[dict], key: str, suffix: str = "") -> re.Pattern[s
     return re.compile("|".join(parts) or r"(?!x)x", re.I | re.M)
 
 
+def _reference(blocks: list[dict], key: str) -> re.Pattern[str]:
+    """A label ("Order #", "Bestellnummer:") followed by a reference with a digit."""
+    labels = "|".join(f"(?:{b[key]})" for b in blocks if b.get(key))
+    return re.compile(f"(?i:{labels})" + _REF, re.M)
+
+
 @cache
 def load_rules() -> _Rules:
     """Compile data/classify_rules.json once."""
@@ -87,12 +93,8 @@ def load_rules() -> _Rules:
         min_score=float(raw["min_score"]),
         footer=_alternation(blocks, "footer_markers"),
         nav=_alternation(blocks, "nav_markers"),
-        order_number=re.compile(
-            "(?:" + _alternation(blocks, "order_number").pattern + ")" + _REF, re.M
-        ),
-        tracking_number=re.compile(
-            "(?:" + _alternation(blocks, "tracking_number").pattern + ")" + _REF, re.M
-        ),
+        order_number=_reference(blocks, "order_number"),
+        tracking_number=_reference(blocks, "tracking_number"),
         greeting=_alternation(blocks, "greeting"),
         forward=_alternation(blocks, "forward_subject"),
     )
