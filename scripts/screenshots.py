@@ -35,7 +35,7 @@ SHOTS = (
     ("overview", "", "Leaderboard"),
     ("retailer", "retailer", "Public reports beside the measurements"),
     ("compare", "compare", "Audit one retailer against its peers"),
-    ("explore", "explore", "Retailers"),
+    ("explore", "explore", "Explore & download"),
     ("methodology", "methodology", "The exposure score"),
 )
 

@@ -30,7 +30,7 @@ def ladder_chart(ladder: pd.DataFrame) -> alt.LayerChart:
     x = alt.X(
         "median_hours:Q",
         title="hours after the cart was left (median)",
-        scale=alt.Scale(domainMin=0, nice=True, padding=30),
+        scale=alt.Scale(domain=[0, float(frame.median_hours.max()) * 1.08 + 1]),
     )
     y = alt.Y("lane:Q", axis=None, scale=alt.Scale(domain=[-1, 1]))
     base = alt.Chart(frame).encode(x=x, y=y)
@@ -97,13 +97,13 @@ def offer_distribution_chart(offers: pd.DataFrame) -> alt.Chart:
     frame = frame.groupby(["offer", "type"], as_index=False)["messages"].sum()
     return (
         alt.Chart(frame)
-        .mark_bar(color=ACCENT)
+        .mark_bar(color=ACCENT, size=22)
         .encode(
-            x=alt.X("offer:N", sort="-y", title="offer"),
-            y=alt.Y("messages:Q", title="messages"),
+            y=alt.Y("offer:N", sort="-x", title=None),
+            x=alt.X("messages:Q", title="offer mails"),
             tooltip=["offer:N", "type:N", "messages:Q"],
         )
-        .properties(height=260)
+        .properties(height=max(60, 36 * len(frame)))
     )
 
 
@@ -112,13 +112,13 @@ def compare_chart(retailers: pd.DataFrame, metric: str, title: str) -> alt.Chart
     frame = retailers[["name", "domain", metric]].dropna()
     return (
         alt.Chart(frame)
-        .mark_bar(color=ACCENT)
+        .mark_bar(color=ACCENT, size=18)
         .encode(
-            y=alt.Y("name:N", sort="-x", title=None),
+            y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
             x=alt.X(f"{metric}:Q", title=title),
             tooltip=["name:N", "domain:N", alt.Tooltip(f"{metric}:Q", format=".2f")],
         )
-        .properties(height=max(120, 32 * len(frame)))
+        .properties(height=max(90, 28 * len(frame)))
     )
 
 

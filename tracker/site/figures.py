@@ -174,8 +174,8 @@ def audit_table(retailers: pd.DataFrame, domain: str) -> pd.DataFrame:
         rows.append(
             {
                 "figure": label,
-                "retailer": value,
-                "peer_median": _num(peers[column].median()) if len(peers) else None,
+                "retailer": None if value is None else round(value, 2),
+                "peer_median": _round(_num(peers[column].median())) if len(peers) else None,
                 "rank": f"{rank} of {len(pool)}" if rank else None,
             }
         )
@@ -215,6 +215,10 @@ def _num(value: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(number) else number
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def _yes_no(value: object) -> str | None:

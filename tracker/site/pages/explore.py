@@ -57,26 +57,30 @@ if not monthly.empty:
 
 TABLES = (
     ("retailers", "Retailers", chosen),
-    ("monthly", "Cart emails and discounts per month", monthly),
-    ("ladder", "Ladders (steps after the cart)", None),
-    ("offer_distribution", "Offers seen in mail", None),
-    ("reports", "Public reports (host only)", None),
-    ("codes", "Codes seen by at least K contributors", None),
-    ("survival", "Survival curves (time to discount)", None),
+    ("monthly", "Per month", monthly),
+    ("ladder", "Ladders", None),
+    ("offer_distribution", "Offers in mail", None),
+    ("reports", "Public reports", None),
+    ("codes", "Shared codes", None),
+    ("survival", "Survival curves", None),
 )
-for name, title, frame in TABLES:
+st.caption(
+    "Public reports keep the host of their page only; codes appear only when at least K "
+    "contributors received the same one."
+)
+for (name, _title, frame), tab in zip(TABLES, st.tabs([t for _, t, _ in TABLES]), strict=True):
     if frame is None:
         frame = data.load_table(state, name)
         frame = frame[frame.domain.isin(domains)]
-    st.subheader(title)
-    if frame.empty:
-        st.caption("Nothing here for this selection.")
-        continue
-    st.dataframe(frame, hide_index=True, key=f"explore_table_{name}")
-    st.download_button(
-        f"Download {name}.csv",
-        frame.to_csv(index=False).encode(),
-        file_name=f"darkpool-{name}.csv",
-        mime="text/csv",
-        key=f"explore_download_{name}",
-    )
+    with tab:
+        if frame.empty:
+            st.caption("Nothing here for this selection.")
+            continue
+        st.dataframe(frame, hide_index=True, key=f"explore_table_{name}")
+        st.download_button(
+            f"Download {name}.csv",
+            frame.to_csv(index=False).encode(),
+            file_name=f"darkpool-{name}.csv",
+            mime="text/csv",
+            key=f"explore_download_{name}",
+        )

@@ -4,6 +4,17 @@ import streamlit as st
 
 from tracker.site import charts, data, figures, ui
 
+REPORT_COLUMNS = {
+    "offer_type": "Offer",
+    "value": "Value",
+    "value_max": "Up to",
+    "currency": "Currency",
+    "wait_min_h": "Wait from (h)",
+    "wait_max_h": "Wait to (h)",
+    "source_host": "Site",
+    "seen_month": "Seen",
+}
+
 st.title("Retailer")
 state = data.current()
 if not ui.show_state(state):
@@ -16,8 +27,13 @@ if matches.empty:
     st.info("No retailer matches this search.")
     st.stop()
 names = dict(zip(matches.domain, matches.name, strict=True))
+top = matches.exposure.idxmax() if matches.exposure.notna().any() else 0
 domain = st.selectbox(
-    "Retailer", list(names), format_func=lambda d: f"{names[d]} ({d})", key="retailer_pick"
+    "Retailer",
+    list(names),
+    index=int(top),
+    format_func=lambda d: f"{names[d]} ({d})",
+    key="retailer_pick",
 )
 row = matches[matches.domain == domain].iloc[0]
 
@@ -89,7 +105,11 @@ st.caption(
     )
 )
 if not reports.empty:
-    st.dataframe(reports.drop(columns=["domain"]), hide_index=True, key="retailer_reports")
+    st.dataframe(
+        reports.drop(columns=["domain"]).rename(columns=REPORT_COLUMNS),
+        hide_index=True,
+        key="retailer_reports",
+    )
 
 codes = data.load_retailer(state, "codes", domain)
 if not codes.empty:
