@@ -1,0 +1,357 @@
+"""`darkpool sync` against a real Dovecot on loopback (tests/dovecot.py).
+
+One server per module; every test gets its own user, so each starts with an
+empty mailbox. What the server sent is checked from the server's own log
+(headers and bodies per session), what was stored from the real store.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+import os
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from dovecot import DOVECOT, INSTALL_HINT, Dovecot, Mailbox
+from sqlalchemy import func, select
+
+from tracker.db.engine import make_engine, session_factory, session_scope
+from tracker.db.models import ImapAccount, Message, SyncProblem, SyncState
+from tracker.errors import AuthError, SyncError
+from tracker.sync import Account, SyncOptions, sync_account
+
+pytestmark = pytest.mark.imap
+
+
+@pytest.fixture(scope="module")
+def dovecot():
+    if DOVECOT is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{INSTALL_HINT}; it is required in CI")
+        pytest.skip(INSTALL_HINT)
+    server = Dovecot().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def box(dovecot) -> Mailbox:
+    return dovecot.add_user()
+
+
+def retail_mail(n: int, domain: str = "levi.com", when: datetime | None = None) -> bytes:
+    when = when or datetime(2026, 11, 20, 14, 0, tzinfo=UTC) + timedelta(minutes=n)
+    return (
+        f"From: Shop <hello@e.{domain}>\r\n"
+        f"To: shopper@example.org\r\n"
+        f"Subject: You left something in your cart ({n})\r\n"
+        f"Message-ID: <cart-{n}-{domain}@mail.{domain}>\r\n"
+        f"Date: {when.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\n"
+        f"List-Unsubscribe: <https://{domain}/unsub?u={n}>\r\n"
+        f"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"Your cart misses you. Come back within 48 hours for 15% off with code BACK{n}.\r\n"
+    ).encode()
+
+
+def personal_mail(n: int) -> bytes:
+    return (
+        f"From: Mum <mum@example.net>\r\nTo: shopper@example.org\r\n"
+        f"Subject: Sunday lunch {n}\r\nMessage-ID: <lunch-{n}@example.net>\r\n"
+        f"Date: Fri, 20 Nov 2026 10:00:00 +0000\r\n\r\nAre you coming on Sunday?\r\n"
+    ).encode()
+
+
+def fill(box: Mailbox, retail: int, personal: int = 0, folder: str = "INBOX", start: int = 0):
+    for n in range(start, start + retail):
+        box.deliver(retail_mail(n), folder)
+    for n in range(start, start + personal):
+        box.deliver(personal_mail(n), folder)
+
+
+@pytest.fixture
+def sync_cli(run_cli, monkeypatch, dovecot):
+    """`darkpool sync` on the plain loopback port as `box`'s user."""
+
+    def run(box: Mailbox, *args: str, password: str | None = None):
+        monkeypatch.setenv("DARKPOOL_IMAP_PASSWORD", password or box.password)
+        base = ["sync", "--host", dovecot.host, "--port", str(dovecot.port), "--plain"]
+        return run_cli(*base, "--user", box.user, *args)
+
+    return run
+
+
+@pytest.fixture
+def store(db_url):
+    """Sessions on the store the CLI writes (`run_cli` uses `db_url`)."""
+    engine = make_engine(db_url)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+def count_messages(sessions) -> int:
+    with session_scope(sessions) as s:
+        return s.scalar(select(func.count()).select_from(Message))
+
+
+def states(sessions) -> dict[str, tuple[int, int]]:
+    with session_scope(sessions) as s:
+        rows = s.scalars(select(SyncState)).all()
+        return {r.folder: (r.uidvalidity, r.last_uid) for r in rows}
+
+
+def server_sessions(box: Mailbox, expected: int) -> list[dict]:
+    """The server logs a session when it ends; wait for `expected` of them."""
+    deadline = time.monotonic() + 10
+    while len(box.sessions()) < expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return box.sessions()
+
+
+def options(**kw) -> SyncOptions:
+    return SyncOptions(**{"backoff": 0.05, **kw})
+
+
+def account(dovecot, box, **kw) -> Account:
+    return Account(dovecot.host, box.user, dovecot.port, "plain", **kw)
+
+
+def test_first_sync_downloads_only_commercial_mail(box, sync_cli, store):
+    fill(box, retail=6, personal=3)
+    result = sync_cli(box)
+    assert result.exit_code == 0, result.output
+    assert "fetched 6, new 6, duplicate 0, skipped 3 (personal), errors 0" in result.stdout
+    assert "--plain sends your password" in result.stderr
+    assert count_messages(store) == 6
+    (session,) = server_sessions(box, 1)
+    assert session["hdr"] == 9 and session["body"] == 6  # personal bodies never left
+    with session_scope(store) as s:
+        acc = s.scalars(select(ImapAccount)).one()
+        sources = s.scalars(select(Message.source)).all()
+    assert (acc.host, acc.username, acc.security, acc.folders) == (
+        "127.0.0.1",
+        box.user,
+        "plain",
+        "INBOX",
+    )
+    assert all(src.startswith(f"imap://{box.user}@127.0.0.1:") for src in sources)
+    assert states(store)["INBOX"][1] == 9
+
+
+def test_resync_with_nothing_new_sends_one_status(box, dovecot, sessions):
+    fill(box, retail=4, personal=1)
+    first = sync_account(sessions, account(dovecot, box), box.password, options())
+    again = sync_account(sessions, account(dovecot, box), box.password, options())
+    assert (first.fetched, first.new, first.skipped) == (4, 4, 1)
+    assert (again.fetched, again.new, again.skipped) == (0, 0, 0)
+    assert again.commands == {"LOGIN": 1, "STATUS": 1}
+    assert server_sessions(box, 2)[1] == {"user": box.user, "hdr": 0, "body": 0, "bodybytes": 0}
+
+
+def test_new_mail_is_picked_up_and_nothing_else(box, dovecot, sessions):
+    fill(box, retail=3)
+    sync_account(sessions, account(dovecot, box), box.password, options())
+    fill(box, retail=2, personal=1, start=100)
+    again = sync_account(sessions, account(dovecot, box), box.password, options())
+    assert (again.fetched, again.new, again.duplicate, again.skipped) == (2, 2, 0, 1)
+    assert count_messages(sessions) == 5
+    assert server_sessions(box, 2)[1]["hdr"] == 3  # only the three new ones
+
+
+def test_uidvalidity_change_rescans_without_duplicates(box, dovecot, sessions):
+    fill(box, retail=3)
+    sync_account(sessions, account(dovecot, box), box.password, options())
+    before = states(sessions)["INBOX"]
+    box.drop_folder_state()
+    fill(box, retail=1, start=50)
+    again = sync_account(sessions, account(dovecot, box), box.password, options())
+    after = states(sessions)["INBOX"]
+    assert after[0] != before[0]
+    assert (again.fetched, again.new, again.duplicate) == (4, 1, 3)
+    assert count_messages(sessions) == 4
+
+
+def test_server_restart_mid_sync_resumes_without_duplicates(box, dovecot, sessions):
+    fill(box, retail=12, personal=2)
+    restarted = []
+
+    def restart_once(folder: str, last_uid: int) -> None:
+        if not restarted:  # down for a moment: reconnects meet a refused port first
+            restarted.append(last_uid)
+            dovecot.stop()
+            threading.Timer(0.5, dovecot.start).start()
+
+    opts = options(batch_count=3, after_batch=restart_once, retries=8)
+    summary = sync_account(sessions, account(dovecot, box), box.password, opts)
+    assert restarted == [3]
+    assert summary.reconnects >= 1
+    assert summary.new == 12 and summary.duplicate == 0
+    assert count_messages(sessions) == 12
+    assert states(sessions)["INBOX"][1] == 14
+
+
+def test_gives_up_after_retries_with_one_line(sessions, box, dovecot):
+    gone = Account(dovecot.host, box.user, 1, "plain")  # nothing listens on port 1
+    with pytest.raises(SyncError, match=r"cannot connect to 127\.0\.0\.1:1"):
+        sync_account(sessions, gone, box.password, options(retries=2, backoff=0.01))
+
+
+def test_wrong_password_is_one_line_without_the_password(box, dovecot, sync_cli, sessions):
+    fill(box, retail=1)
+    wrong = "not-the-Pa55word"
+    result = sync_cli(box, password=wrong)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("Error: login to 127.0.0.1:") and "refused" in lines[-1]
+    assert len([ln for ln in lines if ln.startswith("Error")]) == 1
+    assert wrong not in result.output and box.password not in result.output
+    with pytest.raises(AuthError):
+        sync_account(sessions, account(dovecot, box), wrong, options())
+
+
+def test_several_folders(box, sync_cli, store):
+    fill(box, retail=2, personal=1)
+    fill(box, retail=3, folder="Promotions", start=10)
+    result = sync_cli(box, "--folder", "INBOX", "--folder", "Promotions")
+    assert result.exit_code == 0, result.output
+    assert "2 folder(s), fetched 5, new 5" in result.stdout
+    assert {k: v[1] for k, v in states(store).items()} == {"INBOX": 3, "Promotions": 3}
+
+
+def test_since_skips_older_mail(box, sync_cli, store):
+    now = datetime.now(UTC)
+    for n in range(3):
+        box.deliver(retail_mail(n), when=now - timedelta(days=400))
+    for n in range(3, 5):
+        box.deliver(retail_mail(n), when=now - timedelta(days=1))
+    since = (now - timedelta(days=30)).date().isoformat()
+    result = sync_cli(box, "--since", since)
+    assert result.exit_code == 0, result.output
+    assert "fetched 2, new 2" in result.stdout
+    assert states(store)["INBOX"][1] == 5  # the older ones are behind the cursor
+
+
+def test_nothing_is_marked_read(box, sync_cli, dovecot):
+    fill(box, retail=3, personal=2)
+    assert sync_cli(box, "--all").exit_code == 0
+    assert box.flags_on_disk() == [""] * 5
+    imap = imaplib.IMAP4(dovecot.host, dovecot.port)
+    imap.login(box.user, box.password)
+    imap.select("INBOX", readonly=True)
+    _typ, unseen = imap.search(None, "UNSEEN")
+    imap.logout()
+    assert len(unseen[0].split()) == 5
+
+
+def test_all_downloads_personal_mail_too(box, dovecot, sessions):
+    fill(box, retail=2, personal=2)
+    summary = sync_account(
+        sessions, account(dovecot, box), box.password, options(download_all=True)
+    )
+    assert (summary.fetched, summary.skipped) == (4, 0)
+
+
+def test_password_never_stored_or_logged(box, sync_cli, db_url, caplog):
+    fill(box, retail=2)
+    caplog.set_level(logging.DEBUG)
+    result = sync_cli(box)
+    assert result.exit_code == 0, result.output
+    path = db_url.removeprefix("sqlite:///")
+    files = [Path(p) for p in (path, path + "-wal") if os.path.exists(p)]
+    stored = b"".join(f.read_bytes() for f in files)
+    assert box.user.encode() in stored  # the account is there...
+    assert box.password.encode() not in stored  # ...its password is not
+    assert box.password not in caplog.text and box.password not in result.output
+    assert "LOGIN" in caplog.text  # imapclient did log the commands, redacted
+
+
+def test_netrc_supplies_the_password(box, run_cli, dovecot, monkeypatch, tmp_path):
+    fill(box, retail=1)
+    home = tmp_path / "home"
+    home.mkdir()
+    netrc = home / ".netrc"
+    netrc.write_text(f"machine {dovecot.host} login {box.user} password {box.password}\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("DARKPOOL_IMAP_PASSWORD", raising=False)
+    base = ["sync", "--host", dovecot.host, "--port", str(dovecot.port), "--plain"]
+    result = run_cli(*base, "--user", box.user)
+    assert result.exit_code == 0, result.output
+    assert "new 1" in result.stdout
+
+
+def test_no_password_and_no_terminal_is_a_clear_error(box, run_cli, dovecot, monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("DARKPOOL_IMAP_PASSWORD", raising=False)
+    result = run_cli("sync", "--host", dovecot.host, "--plain", "--user", box.user)
+    assert result.exit_code == 1
+    assert "DARKPOOL_IMAP_PASSWORD" in result.stderr and "~/.netrc" in result.stderr
+
+
+def test_no_arguments_resyncs_remembered_accounts(box, dovecot, sync_cli, run_cli):
+    assert "no remembered IMAP account" in run_cli("sync").stderr
+    fill(box, retail=2)
+    assert sync_cli(box).exit_code == 0
+    fill(box, retail=1, start=20)
+    result = run_cli("sync")  # password still in the environment from sync_cli
+    assert result.exit_code == 0, result.output
+    assert f"{box.user}@127.0.0.1: 1 folder(s), fetched 1, new 1" in result.stdout
+
+
+def test_tls_with_cafile_and_starttls(box, run_cli, dovecot, monkeypatch, sessions):
+    fill(box, retail=2)
+    monkeypatch.setenv("DARKPOOL_IMAP_PASSWORD", box.password)
+    tls = ["sync", "--host", dovecot.host, "--user", box.user, "--cafile", str(dovecot.cert)]
+    first = run_cli(*tls, "--port", str(dovecot.tls_port))
+    assert first.exit_code == 0, first.output
+    assert "new 2" in first.stdout and "Warning" not in first.stderr
+    fill(box, retail=1, start=30)
+    starttls = run_cli(*tls, "--port", str(dovecot.port), "--starttls")
+    assert starttls.exit_code == 0, starttls.output
+    assert "new 1" in starttls.stdout
+
+
+def test_tls_verification_failure_is_one_clear_line(box, run_cli, dovecot, monkeypatch):
+    monkeypatch.setenv("DARKPOOL_IMAP_PASSWORD", box.password)
+    result = run_cli(
+        "sync", "--host", dovecot.host, "--port", str(dovecot.tls_port), "--user", box.user
+    )
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Error: TLS certificate of 127.0.0.1:") and "--cafile" in line
+
+
+def test_unparseable_message_is_recorded_and_skipped(box, dovecot, sessions):
+    from tracker.mail.pipeline import process_mail
+
+    fill(box, retail=3)
+
+    def picky(raw):
+        record = process_mail(raw)
+        if raw.source.endswith(";UID=2"):
+            record.error = "cannot decode body"
+        return record
+
+    summary = sync_account(sessions, account(dovecot, box), box.password, options(process=picky))
+    assert (summary.fetched, summary.new, summary.errors) == (3, 2, 1)
+    with session_scope(sessions) as s:
+        problem = s.scalars(select(SyncProblem)).one()
+    assert (problem.folder, problem.uid, problem.error) == ("INBOX", 2, "parse: cannot decode body")
+
+
+def test_a_message_the_server_cannot_return_is_reported(box, dovecot):
+    from tracker.mail.imap import ImapSession, ServerConfig
+
+    fill(box, retail=3)
+    with ImapSession(
+        ServerConfig(dovecot.host, box.user, dovecot.port, "plain"), box.password
+    ) as imap:
+        imap.select("INBOX")
+        headers = imap.fetch_headers(imap.search_after(0))
+        box.message_files()[1].unlink()  # gone between the header and the body pass
+        got = imap.fetch_bodies([h.uid for h in headers])
+    assert sorted(got.bodies) == [1, 3]
+    assert list(got.refused) == [2]

@@ -1,0 +1,285 @@
+"""The only module that talks IMAP (through imapclient).
+
+It connects (implicit TLS, STARTTLS or plain), logs in, opens folders
+read-only and fetches with BODY.PEEK, so the mailbox is never changed: no
+flags set, nothing marked read. Everything above it gets UIDs, bytes and
+metadata. Errors come out as three kinds:
+
+- `AuthError`: the server refused the login (never carries the password);
+- `ConnectionLost` (a `SyncError`): the connection dropped or timed out —
+  the caller may reconnect and resume;
+- `SyncError`: anything else (TLS verification, unknown folder, protocol).
+"""
+
+from __future__ import annotations
+
+import imaplib
+import socket
+import ssl
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from imapclient import IMAPClient
+from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
+
+from tracker.errors import AuthError, SyncError
+from tracker.mail.triage import FETCH_FIELDS
+
+SECURITIES = ("tls", "starttls", "plain")
+DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
+T = TypeVar("T")
+
+
+class ConnectionLost(SyncError):
+    """The connection dropped or timed out; reconnecting may help."""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Where and how to connect; holds no password."""
+
+    host: str
+    user: str
+    port: int | None = None
+    security: str = "tls"
+    cafile: str | None = None
+    timeout: float = 60.0
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or DEFAULT_PORTS[self.security]
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.effective_port}"
+
+
+@dataclass(frozen=True)
+class FolderStatus:
+    uidvalidity: int
+    uidnext: int | None
+
+
+@dataclass(frozen=True)
+class HeaderInfo:
+    """The header pass's view of one message."""
+
+    uid: int
+    headers: bytes
+    size: int
+    internaldate: datetime | None
+
+
+@dataclass
+class BodyBatch:
+    """Bodies the server returned, and why the others are missing."""
+
+    bodies: dict[int, bytes]
+    refused: dict[int, str]
+
+
+def ssl_context(cafile: str | None) -> ssl.SSLContext:
+    """Verifying context: system CAs, or only `cafile` when given."""
+    try:
+        return ssl.create_default_context(cafile=cafile)
+    except (OSError, ssl.SSLError) as exc:
+        raise SyncError(f"cannot load CA file {cafile}: {exc}") from exc
+
+
+class ImapSession:
+    """One logged-in connection. Use as a context manager; every call may raise."""
+
+    HEADER_ITEM = ("BODY.PEEK[HEADER.FIELDS (" + " ".join(FETCH_FIELDS).upper() + ")]").encode()
+
+    def __init__(self, config: ServerConfig, password: str) -> None:
+        self.config = config
+        self._password = password
+        self.commands: Counter[str] = Counter()
+        self.client = self._connect()
+        self._login()
+
+    # -- connection ----------------------------------------------------
+    def _connect(self) -> IMAPClient:
+        cfg = self.config
+        context = ssl_context(cfg.cafile) if cfg.security != "plain" else None
+        try:
+            client = IMAPClient(
+                cfg.host,
+                port=cfg.effective_port,
+                ssl=cfg.security == "tls",
+                ssl_context=context,
+                timeout=cfg.timeout,
+            )
+            if cfg.security == "starttls":
+                client.starttls(context)
+        except ssl.SSLCertVerificationError as exc:
+            raise SyncError(
+                f"TLS certificate of {cfg.address} not trusted ({exc.verify_message}); "
+                "pass the server's CA with --cafile"
+            ) from None
+        except ssl.SSLError as exc:
+            raise SyncError(f"TLS with {cfg.address} failed: {exc.reason or exc}") from None
+        except CapabilityError:
+            raise SyncError(f"{cfg.address} does not offer STARTTLS") from None
+        except (OSError, imaplib.IMAP4.abort) as exc:
+            raise ConnectionLost(f"cannot connect to {cfg.address}: {_reason(exc)}") from None
+        except IMAPClientError as exc:
+            raise SyncError(f"{cfg.address}: {self._scrub(exc)}") from None
+        client.normalise_times = False  # INTERNALDATE stays timezone-aware
+        return client
+
+    def _login(self) -> None:
+        try:
+            self._call("LOGIN", self.client.login, self.config.user, self._password)
+        except LoginError as exc:
+            self._drop()
+            raise AuthError(
+                f"login to {self.config.address} as {self.config.user} refused: {self._scrub(exc)}"
+            ) from None
+        except SyncError:
+            self._drop()
+            raise
+
+    def close(self) -> None:
+        """Log out politely; a dead connection is just dropped."""
+        try:
+            self.client.logout()
+        except (OSError, IMAPClientError):
+            self._drop()
+
+    def _drop(self) -> None:
+        with suppress(OSError, IMAPClientError):
+            self.client.shutdown()
+
+    def __enter__(self) -> ImapSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- commands ------------------------------------------------------
+    def status(self, folder: str) -> FolderStatus:
+        """UIDVALIDITY and UIDNEXT without selecting (one STATUS command)."""
+        got = self._call("STATUS", self.client.folder_status, folder, ["UIDVALIDITY", "UIDNEXT"])
+        return FolderStatus(int(got[b"UIDVALIDITY"]), _int_or_none(got.get(b"UIDNEXT")))
+
+    def select(self, folder: str) -> FolderStatus:
+        """Open `folder` read-only (EXAMINE): nothing we do can change flags."""
+        got = self._call("EXAMINE", self.client.select_folder, folder, readonly=True)
+        return FolderStatus(int(got[b"UIDVALIDITY"]), _int_or_none(got.get(b"UIDNEXT")))
+
+    def search_after(self, last_uid: int, since: date | None = None) -> list[int]:
+        """UIDs above `last_uid`, oldest first (optionally only mail since a date).
+
+        `UID n:*` always matches the newest message even when its UID is
+        below n (RFC 3501 6.4.8), so the answer is filtered again here.
+        """
+        criteria: list[Any] = ["UID", f"{last_uid + 1}:*"]
+        if since is not None:
+            criteria += ["SINCE", since]
+        found = self._call("SEARCH", self.client.search, criteria)
+        return sorted(uid for uid in found if uid > last_uid)
+
+    def fetch_headers(self, uids: Sequence[int]) -> list[HeaderInfo]:
+        """The triage headers, size and INTERNALDATE of `uids` (BODY.PEEK: no \\Seen)."""
+        if not uids:
+            return []
+        items = [self.HEADER_ITEM, b"RFC822.SIZE", b"INTERNALDATE"]
+        got = self._call("FETCH", self.client.fetch, list(uids), items)
+        wanted = set(uids)
+        out = []
+        for uid, data in got.items():
+            if uid not in wanted:
+                continue  # unsolicited FETCH (flag change elsewhere)
+            header = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
+            out.append(
+                HeaderInfo(
+                    uid=uid,
+                    headers=header or b"",
+                    size=int(data.get(b"RFC822.SIZE") or 0),
+                    internaldate=_utc(data.get(b"INTERNALDATE")),
+                )
+            )
+        return sorted(out, key=lambda h: h.uid)
+
+    def fetch_bodies(self, uids: Sequence[int]) -> BodyBatch:
+        """Full messages of `uids` with BODY.PEEK[]; refusals are reported, not raised.
+
+        If the server refuses the whole batch (tagged NO), each message is
+        asked for alone so one broken message cannot block the others.
+        """
+        batch = BodyBatch({}, {})
+        if not uids:
+            return batch
+        try:
+            got = self._call("FETCH", self.client.fetch, list(uids), [b"BODY.PEEK[]"])
+        except _Refused as exc:
+            if len(uids) == 1:
+                batch.refused[uids[0]] = str(exc)
+                return batch
+            for uid in uids:
+                one = self.fetch_bodies([uid])
+                batch.bodies.update(one.bodies)
+                batch.refused.update(one.refused)
+            return batch
+        for uid in uids:
+            body = got.get(uid, {}).get(b"BODY[]")
+            if body is None:
+                batch.refused[uid] = "the server returned no body (expunged or refused)"
+            else:
+                batch.bodies[uid] = body
+        return batch
+
+    # -- plumbing ------------------------------------------------------
+    def _call(self, name: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        self.commands[name] += 1
+        with self._errors(name):
+            return func(*args, **kwargs)
+
+    @contextmanager
+    def _errors(self, name: str) -> Iterator[None]:
+        """Map socket/imaplib errors to ConnectionLost, _Refused or SyncError."""
+        try:
+            yield
+        except LoginError:
+            raise
+        except (imaplib.IMAP4.abort, OSError, EOFError) as exc:
+            raise ConnectionLost(
+                f"connection to {self.config.address} lost during {name}: {_reason(exc)}"
+            ) from None
+        except IMAPClientError as exc:
+            text = self._scrub(exc)
+            if name == "FETCH":
+                raise _Refused(text) from None
+            raise SyncError(f"{self.config.address}: {name} failed: {text}") from None
+
+    def _scrub(self, exc: BaseException) -> str:
+        arg = exc.args[0] if exc.args else exc
+        text = arg.decode(errors="replace") if isinstance(arg, bytes) else str(arg)
+        if text.startswith(("b'", 'b"')) and text.endswith(text[1]):  # imapclient's repr()
+            text = text[2:-1]
+        return text.replace(self._password, "***") if self._password else text
+
+
+class _Refused(SyncError):
+    """A tagged NO/BAD answer to FETCH."""
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return "timed out"
+    return str(exc) or type(exc).__name__
+
+
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
+def _utc(value: Any) -> datetime | None:
+    if not isinstance(value, datetime):
+        return None
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)

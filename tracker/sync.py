@@ -1,0 +1,380 @@
+"""`darkpool sync`: incremental, resumable, read-only IMAP import.
+
+Per account and folder, `sync_state` keeps UIDVALIDITY and the highest UID
+done; it is written in the same transaction as the messages of each batch,
+so a crash or a dropped connection loses at most the batch in flight and the
+next attempt (or run) resumes there. A folder with nothing new costs one
+STATUS command. Headers come first; bodies are downloaded only for mail that
+looks commercial (`tracker.mail.triage`), unless `download_all`.
+"""
+
+from __future__ import annotations
+
+import netrc
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.config import ENV_IMAP_PASSWORD
+from tracker.db.engine import session_scope
+from tracker.db.models import ImapAccount, Retailer, SyncProblem, SyncState
+from tracker.db.store import dialect_insert, save_records
+from tracker.errors import SyncError
+from tracker.mail.imap import DEFAULT_PORTS, ConnectionLost, HeaderInfo, ImapSession, ServerConfig
+from tracker.mail.triage import looks_commercial
+from tracker.records import MessageRecord, RawMail
+
+Process = Callable[[RawMail], MessageRecord]
+
+
+@dataclass(frozen=True)
+class Account:
+    """A mailbox to sync (remembered in `imap_accounts`, without password)."""
+
+    host: str
+    user: str
+    port: int | None = None
+    security: str = "tls"
+    folders: tuple[str, ...] = ("INBOX",)
+    contributor: str = "me"
+
+    def server(self, cafile: str | None = None, timeout: float = 60.0) -> ServerConfig:
+        return ServerConfig(self.host, self.user, self.port, self.security, cafile, timeout)
+
+
+@dataclass
+class SyncOptions:
+    """How to sync; the defaults suit a real mailbox over the internet."""
+
+    cafile: str | None = None
+    since: date | None = None
+    download_all: bool = False
+    batch_count: int = 250  # bodies per FETCH ...
+    batch_bytes: int = 16 << 20  # ... and at most this many bytes of them
+    header_chunk: int = 2000  # UIDs per header FETCH
+    retries: int = 5  # reconnects in a row without progress before giving up
+    backoff: float = 1.0  # first wait; doubles each time
+    timeout: float = 60.0
+    progress: bool = False
+    process: Process | None = None  # default: tracker.mail.pipeline.process_mail
+    after_batch: Callable[[str, int], None] | None = None  # (folder, last_uid) committed
+
+
+@dataclass
+class SyncSummary:
+    """What one sync did; `commands` counts IMAP commands sent, by name."""
+
+    fetched: int = 0
+    new: int = 0
+    duplicate: int = 0
+    skipped: int = 0
+    errors: int = 0
+    reconnects: int = 0
+    folders: int = 0
+    commands: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: SyncSummary) -> None:
+        for name in ("fetched", "new", "duplicate", "skipped", "errors", "reconnects", "folders"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.commands.update(other.commands)
+
+
+# -- accounts -----------------------------------------------------------------
+def remember_account(session: Session, account: Account) -> int:
+    """Upsert the account on (host, port, user); returns its id."""
+    port = account.server().effective_port
+    values = {
+        "host": account.host,
+        "port": port,
+        "username": account.user,
+        "security": account.security,
+        "folders": "\n".join(account.folders),
+        "contributor": account.contributor,
+    }
+    stmt = dialect_insert(session, ImapAccount.__table__)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["host", "port", "username"],
+        set_={k: stmt.excluded[k] for k in ("security", "folders", "contributor")},
+    )
+    session.execute(stmt, values)
+    return session.execute(
+        select(ImapAccount.id).where(
+            ImapAccount.host == account.host,
+            ImapAccount.port == port,
+            ImapAccount.username == account.user,
+        )
+    ).scalar_one()
+
+
+def load_accounts(session: Session) -> list[Account]:
+    """Every remembered account, in the order they were added."""
+    rows = session.scalars(select(ImapAccount).order_by(ImapAccount.id))
+    return [
+        Account(r.host, r.username, r.port, r.security, _folders(r.folders), r.contributor)
+        for r in rows
+    ]
+
+
+def find_account(session: Session, host: str, user: str, port: int | None = None) -> Account | None:
+    """The remembered account for host/user (and port, when given), if any."""
+    return next(
+        (
+            a
+            for a in load_accounts(session)
+            if a.host == host and a.user == user and (port is None or a.port == port)
+        ),
+        None,
+    )
+
+
+def _folders(text: str) -> tuple[str, ...]:
+    return tuple(f for f in text.split("\n") if f) or ("INBOX",)
+
+
+def find_password(host: str, user: str) -> str | None:
+    """$DARKPOOL_IMAP_PASSWORD, else the ~/.netrc entry for `host`, else None."""
+    value = os.environ.get(ENV_IMAP_PASSWORD)
+    if value:
+        return value
+    path = os.path.join(os.path.expanduser("~"), ".netrc")
+    if not os.path.exists(path):
+        return None
+    try:
+        entry = netrc.netrc(path).authenticators(host)
+    except netrc.NetrcParseError as exc:  # its message may quote a token: keep it out
+        raise SyncError(
+            f"cannot use {exc.filename} (line {exc.lineno}); fix or remove it"
+        ) from None
+    except OSError as exc:
+        raise SyncError(f"cannot read {path}: {exc.strerror}") from None
+    if entry and entry[2] and entry[0] in (None, "", user):
+        return entry[2]
+    return None
+
+
+# -- syncing ------------------------------------------------------------------
+def sync_account(
+    factory: sessionmaker[Session], account: Account, password: str, options: SyncOptions
+) -> SyncSummary:
+    """Remember `account` and sync each of its folders; raises AuthError/SyncError."""
+    with session_scope(factory) as session:
+        account_id = remember_account(session, account)
+        known = frozenset(session.scalars(select(Retailer.domain)))
+    summary = SyncSummary()
+    for folder in account.folders:
+        job = _FolderJob(factory, account, account_id, folder, password, options, known)
+        summary.add(job.run())
+    return summary
+
+
+class _FolderJob:
+    """One folder: connect, resume from the stored cursor, reconnect on drops."""
+
+    def __init__(self, factory, account, account_id, folder, password, options, known) -> None:
+        self.factory, self.account, self.account_id = factory, account, account_id
+        self.folder, self.password, self.options, self.known = folder, password, options, known
+        self.summary = SyncSummary(folders=1)
+        self.process = options.process or _default_process()
+        self.progress = None
+
+    def run(self) -> SyncSummary:
+        failures = 0
+        try:
+            while True:
+                before = self._cursor()
+                try:
+                    self._attempt()
+                    return self.summary
+                except ConnectionLost:
+                    failures = 0 if self._cursor() != before else failures
+                    failures += 1
+                    if failures > self.options.retries:
+                        raise
+                    self.summary.reconnects += 1
+                    time.sleep(self.options.backoff * 2 ** (failures - 1))
+        finally:
+            if self.progress is not None:
+                self.progress.close()
+
+    def _cursor(self) -> tuple[int | None, int]:
+        with session_scope(self.factory) as session:
+            state = _load_state(session, self.account_id, self.folder)
+        return (state.uidvalidity, state.last_uid) if state else (None, 0)
+
+    def _attempt(self) -> None:
+        uidvalidity, last_uid = self._cursor()
+        server = self.account.server(self.options.cafile, self.options.timeout)
+        session = ImapSession(server, self.password)
+        try:
+            self._sync(session, uidvalidity, last_uid)
+        finally:
+            self.summary.commands.update(session.commands)
+            session.close()
+
+    def _sync(self, imap: ImapSession, uidvalidity: int | None, last_uid: int) -> None:
+        status = imap.status(self.folder)
+        if status.uidvalidity == uidvalidity and status.uidnext and status.uidnext - 1 <= last_uid:
+            return  # nothing new: one STATUS, nothing selected or fetched
+        selected = imap.select(self.folder)
+        if selected.uidvalidity != uidvalidity:
+            last_uid = 0  # UIDs were renumbered: rescan; the store drops duplicates
+        uids = imap.search_after(last_uid, self.options.since)
+        self._start_progress(len(uids))
+        chunk = self.options.header_chunk
+        for start in range(0, len(uids), chunk):
+            last_uid = self._headers_chunk(imap, selected.uidvalidity, uids[start : start + chunk])
+        end = max(last_uid, (selected.uidnext or 1) - 1)
+        self._commit(selected.uidvalidity, end, [], {})
+
+    def _headers_chunk(self, imap: ImapSession, uidvalidity: int, uids: Sequence[int]) -> int:
+        """Triage `uids` by headers, download and store the commercial ones in batches."""
+        infos = {h.uid: h for h in imap.fetch_headers(uids)}
+        batch: list[HeaderInfo] = []
+        size = 0
+        for uid in uids:
+            info = infos.get(uid)
+            if info is None:  # expunged since SEARCH
+                self._advance(1)
+                continue
+            if not self.options.download_all and not looks_commercial(info.headers, self.known):
+                self.summary.skipped += 1
+                self._advance(1)
+                continue
+            batch.append(info)
+            size += info.size
+            if len(batch) >= self.options.batch_count or size >= self.options.batch_bytes:
+                self._bodies(imap, uidvalidity, batch, uid)
+                batch, size = [], 0
+        self._bodies(imap, uidvalidity, batch, uids[-1])
+        return uids[-1]
+
+    def _bodies(self, imap, uidvalidity: int, batch: list[HeaderInfo], cursor: int) -> None:
+        """Fetch, process and store one batch; commit it with the cursor `cursor`."""
+        got = imap.fetch_bodies([h.uid for h in batch]) if batch else None
+        records: list[MessageRecord] = []
+        problems: dict[int, str] = dict(got.refused) if got else {}
+        for info in batch:
+            data = got.bodies.get(info.uid) if got else None
+            if data is None:
+                continue
+            self.summary.fetched += 1
+            raw = RawMail(self._source(uidvalidity, info.uid), data, info.internaldate)
+            record = _safe_process(self.process, raw)
+            if record.error:
+                problems[info.uid] = f"parse: {record.error}"
+            else:
+                records.append(record)
+        self._commit(uidvalidity, cursor, records, problems)
+        self._advance(len(batch))
+
+    def _commit(self, uidvalidity: int, cursor: int, records, problems: dict[int, str]) -> None:
+        with session_scope(self.factory) as session:
+            counts = save_records(session, records, self.account.contributor)
+            _save_problems(session, self.account_id, self.folder, uidvalidity, problems)
+            _save_state(session, self.account_id, self.folder, uidvalidity, cursor)
+        self.summary.new += counts.new
+        self.summary.duplicate += counts.duplicate
+        self.summary.errors += len(problems)
+        if self.options.after_batch is not None:
+            self.options.after_batch(self.folder, cursor)
+
+    def _source(self, uidvalidity: int, uid: int) -> str:
+        acc = self.account
+        server = acc.server()
+        default = server.effective_port == DEFAULT_PORTS[acc.security]
+        port = "" if default else f":{server.effective_port}"
+        return (
+            f"imap://{quote(acc.user, safe='')}@{acc.host}{port}/{quote(self.folder)}"
+            f";UIDVALIDITY={uidvalidity};UID={uid}"
+        )
+
+    def _start_progress(self, total: int) -> None:
+        if self.progress is not None:  # a reconnect: keep the bar, reset the count
+            self.progress.reset(total=total)
+            return
+        from tqdm import tqdm
+
+        self.progress = tqdm(
+            total=total,
+            desc=self.folder,
+            unit="msg",
+            file=sys.stderr,
+            disable=not self.options.progress,
+            leave=True,
+        )
+
+    def _advance(self, n: int) -> None:
+        if self.progress is not None and n:
+            self.progress.update(n)
+
+
+def _default_process() -> Process:
+    from tracker.mail.pipeline import process_mail
+
+    return process_mail
+
+
+def _safe_process(process: Process, raw: RawMail) -> MessageRecord:
+    """process_mail promises not to raise; a bug in it must not stop the sync."""
+    try:
+        return process(raw)
+    except Exception as exc:  # noqa: BLE001 - recorded as a sync problem
+        return MessageRecord(raw.source, "", "", error=f"{type(exc).__name__}: {exc}")
+
+
+# -- state rows ---------------------------------------------------------------
+def _load_state(session: Session, account_id: int, folder: str) -> SyncState | None:
+    return session.scalars(
+        select(SyncState).where(SyncState.account_id == account_id, SyncState.folder == folder)
+    ).first()
+
+
+def _save_state(session: Session, account_id: int, folder: str, uidvalidity: int, last_uid: int):
+    stmt = dialect_insert(session, SyncState.__table__)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["account_id", "folder"],
+        set_={k: stmt.excluded[k] for k in ("uidvalidity", "last_uid", "updated_at")},
+    )
+    session.execute(
+        stmt,
+        {
+            "account_id": account_id,
+            "folder": folder,
+            "uidvalidity": uidvalidity,
+            "last_uid": last_uid,
+            "updated_at": datetime.now(UTC),
+        },
+    )
+
+
+def _save_problems(session, account_id: int, folder: str, uidvalidity: int, problems) -> None:
+    if not problems:
+        return
+    stmt = dialect_insert(session, SyncProblem.__table__)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["account_id", "folder", "uidvalidity", "uid"],
+        set_={"error": stmt.excluded.error, "created_at": stmt.excluded.created_at},
+    )
+    now = datetime.now(UTC)
+    session.execute(
+        stmt,
+        [
+            {
+                "account_id": account_id,
+                "folder": folder,
+                "uidvalidity": uidvalidity,
+                "uid": uid,
+                "error": error[:2000],
+                "created_at": now,
+            }
+            for uid, error in sorted(problems.items())
+        ],
+    )
