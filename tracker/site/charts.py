@@ -100,10 +100,10 @@ def offer_distribution_chart(offers: pd.DataFrame) -> alt.Chart:
         .mark_bar(color=ACCENT, size=22)
         .encode(
             y=alt.Y("offer:N", sort="-x", title=None),
-            x=alt.X("messages:Q", title="offer mails"),
+            x=alt.X("messages:Q", title="offer mails", axis=alt.Axis(tickMinStep=1)),
             tooltip=["offer:N", "type:N", "messages:Q"],
         )
-        .properties(height=max(60, 36 * len(frame)))
+        .properties(height=max(100, 36 * len(frame)))
     )
 
 
