@@ -58,6 +58,9 @@ class RawMail:
     source: str
     data: bytes
     fallback_time: datetime | None = None
+    # Set by a source that knows the bytes are damaged (e.g. the last message
+    # of a truncated mbox); the pipeline records it as the message's error.
+    error: str | None = None
 
 
 @dataclass
