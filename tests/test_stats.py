@@ -19,10 +19,10 @@ from tracker.stats import (
     REPORT_COLUMNS,
     compute_stats,
     exposure_score,
-    kaplan_meier,
     run_stats,
     wilson_interval,
 )
+from tracker.survival import kaplan_meier, kaplan_meier_by_group
 
 Z = 1.959963984540054  # the 97.5% quantile of the standard normal
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
@@ -87,6 +87,31 @@ def test_kaplan_meier_quantile_exactly_on_a_step():
     # and S(27) = 0.25 exactly gives p75 = 27.
     km = kaplan_meier(np.array([25, 26, 27, 336]), np.array([1, 1, 1, 0]))
     assert (km.p25, km.median, km.p75) == (25.0, 26.0, 27.0)
+
+
+def test_batch_kaplan_meier_equals_lifelines_per_group(monkeypatch):
+    """Many retailers take the grouped path; it must give lifelines' own numbers."""
+    import tracker.survival as survival
+
+    rng = np.random.default_rng(5)
+    sizes = rng.integers(1, 30, 60)
+    groups = np.repeat(np.arange(60), sizes)
+    durations = rng.integers(0, 40, groups.size) * 6.0  # whole 6-hour steps: many ties
+    events = rng.random(groups.size) < 0.6
+    events[groups == 7] = False  # a retailer that never gave a discount
+    events[groups == 8] = True  # one where every cart got one
+    monkeypatch.setattr(survival, "LIFELINES_MAX_GROUPS", 0)
+    batch, curves = kaplan_meier_by_group(groups, durations, events)
+    assert sorted(batch) == list(range(60))
+    for g in range(60):
+        mask = groups == g
+        ref = kaplan_meier(durations[mask], events[mask])
+        got = batch[g]
+        assert (got.median, got.p25, got.p75) == (ref.median, ref.p25, ref.p75)
+        assert (got.n, got.censored) == (ref.n, ref.censored)
+        curve = curves[curves["g"] == g].drop(columns="g").reset_index(drop=True)
+        pd.testing.assert_frame_equal(curve, ref.curve, check_dtype=False, rtol=1e-9)
+    assert batch[7].median is None and curves[curves["g"] == 8]["survival"].iloc[-1] == 0.0
 
 
 def test_exposure_score_weights_and_missing_parts():

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, cast, select
+from sqlalchemy import Float, Integer, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Cart, Message, Offer, Retailer
@@ -53,7 +53,7 @@ MESSAGE_COLUMNS = [
     "code_kind",
     "expires_h",
 ]
-_GROUP = ["contributor", "retailer_id"]
+_GROUP = ["who", "retailer_id"]  # who: the contributor as an integer code
 
 
 @dataclass
@@ -126,6 +126,8 @@ def _typed(frame: pd.DataFrame, int_cols: list[str]) -> pd.DataFrame:
 
 def load_journey_data(session: Session, retailer: str | None = None) -> JourneyData:
     """Retailers, carts and cart-kind messages with their offers: three queries."""
+    dialect = session.get_bind().dialect.name
+    hours = _epoch_expression(dialect)
     r = Retailer.__table__
     rstmt = select(r.c.id, r.c.domain, r.c.name, r.c.category, r.c.country)
     if retailer:
@@ -135,42 +137,53 @@ def load_journey_data(session: Session, retailer: str | None = None) -> JourneyD
 
     c = Cart.__table__
     cstmt = select(
-        c.c.id, c.c.contributor, c.c.retailer_id, cast(c.c.left_at, String), c.c.value, c.c.currency
+        c.c.id, c.c.contributor, c.c.retailer_id, hours(c.c.left_at), c.c.value, c.c.currency
     )
     if rid is not None:
         cstmt = cstmt.where(c.c.retailer_id == rid)
     carts = pd.DataFrame(session.execute(cstmt).all(), columns=CART_COLUMNS)
-    carts["left_h"] = to_hours(carts["left_h"])
+    carts["left_h"] = _hours_column(carts["left_h"], dialect)
 
     m, o = Message.__table__, Offer.__table__
+    columns = [m.c.id, m.c.contributor, m.c.retailer_id, hours(m.c.sent_at), m.c.kind, o.c.type]
+    columns += [o.c.value, o.c.currency, o.c.code, o.c.code_kind, hours(o.c.expires_at)]
     mstmt = (
-        select(
-            m.c.id,
-            m.c.contributor,
-            m.c.retailer_id,
-            cast(m.c.sent_at, String),
-            m.c.kind,
-            o.c.type,
-            o.c.value,
-            o.c.currency,
-            o.c.code,
-            o.c.code_kind,
-            cast(o.c.expires_at, String),
-        )  # fmt: skip
+        select(*columns)
         .select_from(m.outerjoin(o, o.c.message_pk == m.c.id))
         .where(m.c.kind.in_(CART_KINDS), m.c.retailer_id.is_not(None), m.c.sent_at.is_not(None))
     )
     if rid is not None:
         mstmt = mstmt.where(m.c.retailer_id == rid)
     messages = pd.DataFrame(session.execute(mstmt).all(), columns=MESSAGE_COLUMNS)
-    messages["sent_h"] = to_hours(messages["sent_h"])
-    messages["expires_h"] = to_hours(messages["expires_h"])
+    messages["sent_h"] = _hours_column(messages["sent_h"], dialect)
+    messages["expires_h"] = _hours_column(messages["expires_h"], dialect)
     messages["offer_value"] = messages["offer_value"].astype(float)
     return JourneyData(
         retailers,
         _typed(carts, ["cart_id", "retailer_id"]),
         _typed(messages, ["message_pk", "retailer_id"]),
     )
+
+
+def _epoch_expression(dialect: str):
+    """SQL turning a stored UTC time into epoch seconds, so no row is parsed in Python."""
+    if dialect == "sqlite":  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' text
+        return lambda col: cast(func.strftime("%s", col), Integer)
+    if dialect == "postgresql":  # timestamp without time zone, holding UTC
+        return lambda col: cast(func.extract("epoch", col), Float)
+    return lambda col: cast(col, String)  # pragma: no cover - parsed by to_hours
+
+
+def _hours_column(values: pd.Series, dialect: str) -> np.ndarray:
+    if dialect in ("sqlite", "postgresql"):
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float) / 3600.0
+    return to_hours(values)  # pragma: no cover
+
+
+def _with_who(carts: pd.DataFrame, messages: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add `who`, one integer per contributor: sorting and grouping ints beats strings."""
+    codes, _ = pd.factorize(pd.concat([carts["contributor"], messages["contributor"]]))
+    return carts.assign(who=codes[: len(carts)]), messages.assign(who=codes[len(carts) :])
 
 
 def build_journeys(
@@ -180,6 +193,7 @@ def build_journeys(
     gap_hours: float = DEFAULT_GAP_HOURS,
 ) -> Journeys:
     """Join each cart to the cart mail that followed it; group the rest by gaps."""
+    carts, messages = _with_who(carts, messages)
     windows = _windows(carts, window_hours)
     steps = _assign(messages, windows, gap_hours)
     return Journeys(_summarise(windows, steps), steps)
@@ -206,7 +220,7 @@ def _assign(messages: pd.DataFrame, windows: pd.DataFrame, gap_hours: float) -> 
 
     free = joined[~inside].sort_values([*_GROUP, "sent_h", "message_pk"], kind="stable")
     same = (
-        (free["contributor"] == free["contributor"].shift())
+        (free["who"] == free["who"].shift())
         & (free["retailer_id"] == free["retailer_id"].shift())
         & (free["sent_h"] - free["sent_h"].shift() <= gap_hours)
     )

@@ -102,7 +102,7 @@ def write_snapshot(
         path=out,
         retailers=len(rows),
         withheld=len(result.rows) - len(rows),
-        contributors=int(pairs[pairs["domain"].isin(keep)]["contributor"].nunique())
+        contributors=int(pairs[pairs["domain"].isin(keep)]["who"].nunique())
         if not pairs.empty
         else 0,
         carts=sum(r["carts"] for r in rows),

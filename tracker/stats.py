@@ -71,6 +71,7 @@ from tracker.stats_parts import (
     report_table,
     snapshot_frames,
 )
+from tracker.survival import KMResult, kaplan_meier_by_group
 
 Z95 = 1.959963984540054
 WEIGHTS = {"likely": 0.35, "deep": 0.25, "predictable": 0.20, "known": 0.20}
@@ -129,48 +130,6 @@ def wilson_interval(k: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.nd
         centre = (p + z * z / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     return p, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
-
-
-@dataclass
-class KMResult:
-    median: float | None
-    p25: float | None
-    p75: float | None
-    n: int
-    censored: int
-    curve: pd.DataFrame  # hours, survival, low, high, at_risk
-
-
-def kaplan_meier(durations: np.ndarray, events: np.ndarray) -> KMResult:
-    """Fit lifelines' Kaplan-Meier to time-to-discount; quantiles are null when not reached.
-
-    `p25` is the time by which 25% of carts got a discount (survival 0.75).
-    """
-    from lifelines import KaplanMeierFitter
-    from lifelines.utils import qth_survival_time
-
-    events = np.asarray(events, dtype=bool)
-    kmf = KaplanMeierFitter().fit(np.asarray(durations, dtype=float), events)
-    sf = kmf.survival_function_.iloc[:, 0]
-    # lifelines multiplies in log space: 3/4 comes back as 0.7500000000000001, which
-    # would push "the first time survival reaches 0.75" one event too late.
-    steps = sf.round(12)
-
-    def at(q: float) -> float | None:
-        t = qth_survival_time(q, steps)
-        return None if not np.isfinite(t) else float(t)
-
-    ci = kmf.confidence_interval_survival_function_
-    curve = pd.DataFrame(
-        {
-            "hours": sf.index.to_numpy(dtype=float),
-            "survival": sf.to_numpy(),
-            "low": ci.iloc[:, 0].to_numpy(),
-            "high": ci.iloc[:, 1].to_numpy(),
-            "at_risk": kmf.event_table["at_risk"].reindex(sf.index).to_numpy(),
-        }
-    )
-    return KMResult(at(0.5), at(0.75), at(0.25), len(events), int((~events).sum()), curve)
 
 
 def exposure_score(
@@ -244,13 +203,11 @@ def compute_stats(
 def _tables(j: Journeys, reports: pd.DataFrame, now_h: float) -> dict[str, Any]:
     """Every per-retailer measure, each keyed by retailer id."""
     carts, steps = j.carts, j.steps
-    pairs = pd.concat(
-        [carts[["retailer_id", "contributor"]], steps[["retailer_id", "contributor"]]]
-    )
+    pairs = pd.concat([carts[["retailer_id", "who"]], steps[["retailer_id", "who"]]])
     rate_k, rate_n, km, curves = _discount_outcomes(carts, now_h)
     offered = carts[carts["first_discount_h"].notna()]
     first_max = first_and_max_offers(steps)
-    return {
+    tables = {
         "contributors": pairs.drop_duplicates().groupby("retailer_id").size(),
         "carts": carts.groupby("retailer_id").size(),
         "cart_emails": steps.groupby("retailer_id").size(),
@@ -276,6 +233,16 @@ def _tables(j: Journeys, reports: pd.DataFrame, now_h: float) -> dict[str, Any]:
         "reports": report_table(reports),
         "seen": _seen(carts, steps),
     }
+    # plain dicts: 5,000 retailers x a dozen lookups through .loc would cost seconds
+    return {name: _as_dict(table) for name, table in tables.items()}
+
+
+def _as_dict(table: Any) -> Any:
+    if isinstance(table, pd.Series):
+        return table.to_dict()
+    if isinstance(table, pd.DataFrame) and table.index.name == "retailer_id":
+        return table.to_dict("index")
+    return table
 
 
 def _discount_outcomes(carts: pd.DataFrame, now_h: float):
@@ -285,13 +252,8 @@ def _discount_outcomes(carts: pd.DataFrame, now_h: float):
     known = got | (c["window_end_h"] <= now_h)
     censor = np.fmin(c["window_end_h"], now_h) - c["left_h"]
     duration = np.where(got, c["first_discount_h"], censor)
-    frame = pd.DataFrame({"rid": c["retailer_id"], "t": duration, "e": got})
-    km: dict[int, KMResult] = {}
-    curves = []
-    for rid, grp in frame.groupby("rid", sort=False):
-        fit = kaplan_meier(grp["t"].to_numpy(), grp["e"].to_numpy())
-        km[int(rid)] = fit
-        curves.append(fit.curve.assign(retailer_id=int(rid)))
+    km, curves = kaplan_meier_by_group(c["retailer_id"].to_numpy(), duration, got.to_numpy())
+    curves = curves.rename(columns={"g": "retailer_id"})
     k = got.groupby(c["retailer_id"]).sum()
     n = known.groupby(c["retailer_id"]).sum()
     return k, n, km, curves
@@ -307,10 +269,8 @@ def _seen(carts: pd.DataFrame, steps: pd.DataFrame) -> pd.DataFrame:
     return times.groupby("retailer_id")["t"].agg(["min", "max"])
 
 
-def _get(table: pd.Series | pd.DataFrame | dict, rid: int, default: Any = None) -> Any:
-    if isinstance(table, dict):
-        return table.get(rid, default)
-    return table.loc[rid] if rid in table.index else default
+def _get(table: dict, rid: int, default: Any = None) -> Any:
+    return table.get(rid, default)
 
 
 def _num(value: Any, digits: int = 2) -> float | None:
@@ -337,7 +297,7 @@ def _row(rid: int, retailer: pd.Series, t: dict[str, Any]) -> dict[str, Any]:
     p, low, high = (float(x) for x in wilson_interval(k, n))
     km: KMResult | None = t["km"].get(rid)
     first, biggest = t["first_max"].get(rid, (None, None))
-    reports = t["reports"].loc[rid] if rid in t["reports"].index else None
+    reports = t["reports"].get(rid)
     contributors = int(_get(t["contributors"], rid, 0))
     n_reports = 0 if reports is None else int(reports["reports"])
     sequences = int(_get(t["sequences"], rid, 0))

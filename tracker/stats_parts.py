@@ -51,7 +51,12 @@ def _keyed(steps: pd.DataFrame) -> pd.DataFrame:
 
 def _mode(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """The most common offer per `keys` group; ties go to the smaller value."""
-    counts = frame.groupby([*keys, *_OFFER], dropna=False).size().rename("count").reset_index()
+    # number the distinct offers once, then count small integers instead of strings
+    oid = frame.groupby(_OFFER, dropna=False, sort=False).ngroup().to_numpy()
+    ids = pd.DataFrame({k: frame[k].to_numpy() for k in keys} | {"oid": oid})
+    counts = ids.groupby([*keys, "oid"]).size().rename("count").reset_index()
+    lookup = frame[_OFFER].assign(oid=oid).drop_duplicates("oid").set_index("oid")
+    counts = counts.join(lookup, on="oid")
     counts = counts.sort_values(
         [*keys, "count", "offer_value"], ascending=[True] * len(keys) + [False, True]
     )
@@ -86,12 +91,12 @@ def ladder_table(steps: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
     sequences = steps.groupby("retailer_id")["seq"].nunique()
     per_step = steps.groupby(["retailer_id", "step"]).agg(
         n=("seq", "size"),
-        contributors=("contributor", "nunique"),
+        contributors=("who", "nunique"),
         median_hours=("hours", "median"),
         n_hours=("hours", "count"),
         gap_hours=("gap_hours", "median"),
     )
-    offers = _mode(_keyed(steps), ["retailer_id", "step"])
+    offers = _mode(_keyed(steps[["retailer_id", "step", *_OFFER]]), ["retailer_id", "step"])
     per_step = per_step.join(offers[_OFFER]).reset_index()
     floor = np.ceil(per_step["retailer_id"].map(sequences) * LADDER_MIN_SHARE).clip(lower=1)
     per_step = per_step[(per_step["n"] >= floor) & (per_step["step"] <= LADDER_MAX_STEPS)]
@@ -154,7 +159,7 @@ def code_table(steps: pd.DataFrame) -> dict[int, dict[str, Any]]:
     if coded.empty:
         return {}
     per_code = coded.groupby(["retailer_id", "code"]).agg(
-        contributors=("contributor", "nunique"),
+        contributors=("who", "nunique"),
         declared=("code_kind", "first"),
         offers=("seq", "size"),
     )
@@ -195,7 +200,7 @@ def report_table(reports: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def snapshot_frames(j, reports: pd.DataFrame, curves: list, domains: pd.DataFrame) -> dict:
+def snapshot_frames(j, reports: pd.DataFrame, curves: pd.DataFrame, domains: pd.DataFrame) -> dict:
     """Frames for the snapshot, keyed by domain instead of the private retailer id."""
     steps = j.steps
     offered = steps[steps["offer_type"].notna()]
@@ -203,7 +208,7 @@ def snapshot_frames(j, reports: pd.DataFrame, curves: list, domains: pd.DataFram
         offered.groupby(
             ["retailer_id", "offer_type", "offer_value", "offer_currency"], dropna=False
         )
-        .agg(messages=("seq", "size"), contributors=("contributor", "nunique"))
+        .agg(messages=("seq", "size"), contributors=("who", "nunique"))
         .reset_index()
         .rename(
             columns={"offer_type": "type", "offer_value": "value", "offer_currency": "currency"}
@@ -212,21 +217,23 @@ def snapshot_frames(j, reports: pd.DataFrame, curves: list, domains: pd.DataFram
     coded = offered[offered["code"].notna()]
     codes = (
         coded.groupby(["retailer_id", "code"])
-        .agg(contributors=("contributor", "nunique"), kind=("code_kind", "first"))
+        .agg(contributors=("who", "nunique"), kind=("code_kind", "first"))
         .reset_index()
     )
-    month = pd.to_datetime(steps["sent_h"] * 3.6e12, unit="ns", utc=True).dt.strftime("%Y-%m")
+    # months without formatting a million dates: datetime64[M], then one string per month
+    stamps = (steps["sent_h"].to_numpy() * 3600).astype("int64").astype("datetime64[s]")
+    month_no = stamps.astype("datetime64[M]").astype("int64")
+    names = {int(m): str(np.datetime64(int(m), "M")) for m in np.unique(month_no)}
+    month = pd.Series(month_no, index=steps.index).map(names)
     monthly = (
         steps.assign(month=month, discount=steps["offer_type"].notna())
         .groupby(["retailer_id", "month"])
         .agg(cart_emails=("seq", "size"), discounts=("discount", "sum"))
         .reset_index()
     )
-    pairs = pd.concat(
-        [j.carts[["retailer_id", "contributor"]], steps[["retailer_id", "contributor"]]]
-    )
+    pairs = pd.concat([j.carts[["retailer_id", "who"]], steps[["retailer_id", "who"]]])
     frames = {
-        "survival": pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(),
+        "survival": curves,
         "offers": offers,
         "codes": codes,
         "monthly": monthly,
