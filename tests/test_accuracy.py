@@ -25,7 +25,7 @@ def _raw_mails() -> list[RawMail]:
         from tracker.mail.sources import iter_raw_mail
     except ImportError:
         return [RawMail(source=str(p), data=p.read_bytes()) for p in sorted(CORPUS.glob("*.eml"))]
-    return list(iter_raw_mail(CORPUS))
+    return list(iter_raw_mail([CORPUS]))
 
 
 def _process(raw: RawMail) -> MessageRecord:
