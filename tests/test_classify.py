@@ -177,3 +177,45 @@ def test_segments_mark_footer_and_navigation() -> None:
 )
 def test_detect_language(text: str, lang: str) -> None:
     assert detect_language(text) == lang
+
+
+LOOK_ALIKES = [
+    (
+        "Deine Bestellung bei Shop",
+        "Vielen Dank für deinen Einkauf! Bestellnummer: 12-3456\n10 % Rabatt auf deine nächste Bestellung",
+        "transactional",
+    ),
+    (
+        "Neu im Shop",
+        "Damen | Herren | Warenkorb\nEntdecke die neue Kollektion. Jetzt shoppen",
+        "promotion",
+    ),
+    ("Les nouveautés", "Femme | Homme | Panier\nDécouvrez la nouvelle collection.", "promotion"),
+    ("Nuovi arrivi", "Donna | Uomo | Carrello\nScopri la nuova collezione autunno.", "promotion"),
+    ("Novedades", "Mujer | Hombre | Mi cesta\nDescubre la nueva colección.", "promotion"),
+    (
+        "Hemos recibido tu pedido",
+        "Gracias por tu compra. Número de pedido: 889912.",
+        "transactional",
+    ),
+    (
+        "Back in stock: the one you wanted",
+        "The Linen Shirt you looked at is back in stock.",
+        "browse_abandonment",
+    ),
+    (
+        "Don't miss out",
+        "You showed interest in the Trail Runner. Still available.",
+        "browse_abandonment",
+    ),
+    (
+        "We got your order",
+        "Order #100234\nTake 15% off your next order with code NEXT15.",
+        "transactional",
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "text", "kind"), LOOK_ALIKES)
+def test_look_alikes(subject: str, text: str, kind: str) -> None:
+    assert classify_message(mail(subject, text), SHOP)[0] == kind

@@ -117,7 +117,7 @@ _DELIVERY_RE = re.compile(
 )
 _TODAY_RE = re.compile(
     r"\b(?:today\s+only|only\s+today|ends\s+(?:today|tonight|at\s+midnight)|expires\s+(?:today|tonight)"
-    r"|nur\s+heute|endet\s+heute|heute\s+um\s+mitternacht|aujourd['’]hui\s+seulement|seulement\s+aujourd['’]hui"
+    r"|nur\s+(?:noch\s+)?heute|endet\s+heute|heute\s+um\s+mitternacht|aujourd['’]hui\s+seulement|seulement\s+aujourd['’]hui"
     r"|ce\s+soir\s+à\s+minuit|jusqu['’]à\s+ce\s+soir|se\s+termine\s+ce\s+soir|solo\s+oggi|scade\s+oggi|termina\s+oggi"
     r"|solo\s+hoy|termina\s+hoy|acaba\s+hoy|hasta\s+esta\s+noche)\b",
     re.I,
