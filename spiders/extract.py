@@ -25,7 +25,7 @@ from spiders.names import (
     resolve_label,
 )
 from tracker.offers import Discount, find_discounts
-from tracker.waits import Wait, find_waits
+from tracker.waits import Wait, find_waits, may_mention_wait
 
 CART_WORDS = re.compile(
     r"cart|basket|checkout|warenkorb|einkaufswagen|panier|carrello|carrito|cesta|carro",
@@ -52,6 +52,79 @@ NEGATIVE = re.compile(
 REMINDER = re.compile(
     r"reminders?|nudge|erinnerung|rappel|relance|promemoria|recordatorio", re.IGNORECASE
 )
+# Words that can carry a discount without a digit ("free shipping", "livraison
+# offerte") or say that nothing came; a block with none of them and no digit or
+# time word cannot hold a report. Substring tests: cheap on long paragraphs.
+_FIGURE_WORDS = tuple(
+    [
+        "free",
+        "gratis",
+        "gratuit",
+        "kostenlos",
+        "versandkostenfrei",
+        "offert",
+        "omaggi",
+        "regal",
+        "cadeau",
+        "geschenk",
+        "gift",
+        "envío",
+        "spedizione",
+        "livraison",
+        "lieferung",
+    ]
+)
+_NEGATIVE_WORDS = frozenset(
+    [
+        "nothing",
+        "no",
+        "never",
+        "didn",
+        "didnt",
+        "did",
+        "not",
+        "zero",
+        "none",
+        "nope",
+        "only",
+        "just",
+        "kein",
+        "keine",
+        "keinen",
+        "nichts",
+        "nie",
+        "rien",
+        "aucun",
+        "aucune",
+        "pas",
+        "jamais",
+        "niente",
+        "nessun",
+        "nessuno",
+        "nessuna",
+        "nulla",
+        "mai",
+        "nada",
+        "ningún",
+        "ninguno",
+        "ninguna",
+        "nunca",
+        "sin",
+    ]
+)
+_WORDS = re.compile(r"\w+")
+
+
+def may_hold_report(text: str) -> bool:
+    """False when `text` has no figure, no wait and no "nothing": skip it."""
+    if may_mention_wait(text):
+        return True
+    low = text.lower()
+    if any(w in low for w in _FIGURE_WORDS):
+        return True
+    return not _NEGATIVE_WORDS.isdisjoint(_WORDS.findall(low))
+
+
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZÀ-Ý0-9¡¿])")
 _EMPTY_CELL = re.compile(r"^\s*(?:[-–—/?x✗✘]|n/?a)\s*$", re.IGNORECASE)
 TABLE_ROLES = {
@@ -77,10 +150,10 @@ class Extracted:
     unit: int = 0  # which block of the page it came from
 
 
-def page_is_about_carts(root: etree._Element) -> bool:
+def page_is_about_carts(root: etree._Element, blocks: list[Block] | None = None) -> bool:
     """True when the page talks about leaving a cart, in any of our languages."""
     texts = [" ".join(root.xpath("//title//text()"))]
-    texts.extend(b.text for b in iter_blocks(root))
+    texts.extend(b.text for b in (blocks if blocks is not None else iter_blocks(root)))
     text = " ".join(texts)
     return bool(CART_WORDS.search(text)) and bool(ABANDON_WORDS.search(text))
 
@@ -138,13 +211,14 @@ def _report(ref: NameRef, text: str, layout: str, structured: bool) -> Extracted
 
 def extract_reports(root: etree._Element, page_url: str) -> list[Extracted]:
     """Every report on a page, in document order (empty for off-topic pages)."""
-    if not page_is_about_carts(root):
+    blocks = list(iter_blocks(root))
+    if not page_is_about_carts(root, blocks):
         return []
-    known_links = page_link_names(root, page_url)
+    known_links = page_link_names(blocks, page_url)
     reports: list[Extracted] = []
     section: NameRef | None = None
     section_level = 7
-    for unit, block in enumerate(iter_blocks(root)):
+    for unit, block in enumerate(blocks):
         if block.kind == "heading":
             if block.level <= section_level or section is None:
                 section = heading_store(block, page_url, known_links)
@@ -178,9 +252,12 @@ def prose_reports(
 ) -> list[Extracted]:
     """Reports in running text, one per store clause; a sentence that names no
     store speaks of the one named just before (or of the section's store)."""
+    text = block.text
+    if not may_hold_report(text):
+        return []  # no figure and no "nothing": this block cannot hold a report
     found: list[Extracted] = []
     current = section
-    for sentence in _SENTENCE.split(block.text):
+    for sentence in _SENTENCE.split(text):
         names = find_names(sentence, block.links, page_url, known)
         if not names:
             if current is not None:

@@ -11,9 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
-
-from spiders.blocks import Block, Link, iter_blocks
+from spiders.blocks import Block, Link
 from tracker.retailer_names import (
     find_retailer_mentions,
     lookup_retailer,
@@ -255,10 +253,10 @@ def related(name: str, domain: str) -> bool:
     return known is not None and known.domain == domain
 
 
-def page_link_names(root: etree._Element, page_url: str) -> dict[str, str]:
+def page_link_names(blocks: list[Block], page_url: str) -> dict[str, str]:
     """{normalized link text: store domain} for content links to other sites."""
     found: dict[str, str] = {}
-    for block in iter_blocks(root):
+    for block in blocks:
         for link in block.links:
             domain = _external_domain(link.href, page_url)
             if domain and link.text and related(link.text, domain):

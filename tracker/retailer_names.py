@@ -119,27 +119,43 @@ def retailer_for_domain(domain: str) -> KnownRetailer | None:
 
 
 @cache
-def _mention_regex() -> re.Pattern[str]:
-    by_name, _ = load_known_retailers()
-    names: set[str] = set()
+def _mention_index() -> dict[str, list[str]]:
+    """{first three characters: aliases, longest first} for prose matching."""
+    index: dict[str, list[str]] = {}
     text = resources.files("tracker").joinpath("data/retailers.csv").read_text("utf-8")
     for row in csv.DictReader(text.splitlines()):
         for alias in [row["name"], *filter(None, row["aliases"].split(";"))]:
             if normalize_name(alias) not in COMMON_WORDS and len(alias) > 2:
-                names.add(alias)
-    ordered = sorted(names, key=len, reverse=True)
-    alternation = "|".join(re.escape(n) for n in ordered)
-    # Case-sensitive: shoppers capitalise store names; "gap" or "next" in prose is a word.
-    return re.compile(rf"(?<![\w&])(?:{alternation})(?![\w&])")
+                index.setdefault(alias[:3], []).append(alias)
+    for aliases in index.values():
+        aliases.sort(key=len, reverse=True)
+    return index
+
+
+_WORD_START = re.compile(r"(?<![\w&])[\w&]")
+_WORD_CHAR = re.compile(r"[\w&]")
 
 
 def find_retailer_mentions(text: str) -> list[tuple[int, int, KnownRetailer]]:
-    """Curated store names mentioned in prose, as (start, end, retailer)."""
-    found = []
-    for m in _mention_regex().finditer(text):
-        known = lookup_retailer(m.group(0))
-        if known is not None:
-            found.append((m.start(), m.end(), known))
+    """Curated store names mentioned in prose, as (start, end, retailer).
+
+    Case-sensitive: shoppers capitalise store names; "gap" or "next" in prose is a word.
+    """
+    index = _mention_index()
+    found: list[tuple[int, int, KnownRetailer]] = []
+    last_end = -1
+    for m in _WORD_START.finditer(text):
+        pos = m.start()
+        if pos < last_end:
+            continue
+        for alias in index.get(text[pos : pos + 3], ()):
+            end = pos + len(alias)
+            if text.startswith(alias, pos) and not _WORD_CHAR.match(text, end):
+                known = lookup_retailer(alias)
+                if known is not None:
+                    found.append((pos, end, known))
+                    last_end = end
+                break
     return found
 
 

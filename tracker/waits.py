@@ -91,11 +91,12 @@ VALIDITY_WORDS = re.compile(
 )
 
 _UPPER_BEFORE = re.compile(rf"(?:{UPPER_WORDS})\s+$", re.IGNORECASE)
-_QUALIFIED = re.compile(
-    rf"(?:(?P<upper>{UPPER_WORDS})|(?P<lower>{LOWER_WORDS}))?\s*"
-    rf"(?:between\s+|zwischen\s+|entre\s+|tra\s+|fra\s+)?{_QUANTITY}",
+_BOUND_BEFORE = re.compile(
+    rf"(?:(?P<upper>{UPPER_WORDS})|(?P<lower>{LOWER_WORDS}))\s*"
+    r"(?:between\s+|zwischen\s+|entre\s+|tra\s+|fra\s+)?$",
     re.IGNORECASE,
 )
+_QUANTITY_RE = re.compile(_QUANTITY, re.IGNORECASE)
 
 # Set phrases -> (min, max); checked before numeric quantities.
 PHRASES: list[tuple[str, float | None, float | None]] = [
@@ -121,9 +122,53 @@ PHRASES: list[tuple[str, float | None, float | None]] = [
      r"sofort|umgehend|gleich danach|immédiatement|tout de suite|aussitôt|"
      r"subito|immediatamente|inmediatamente|enseguida|al instante|en seguida", 0, 0),
 ]  # fmt: skip
-_PHRASE_RE = [
-    (re.compile(rf"(?<![\w]){p}(?![\w])", re.IGNORECASE), lo, hi) for p, lo, hi in PHRASES
-]
+_PHRASE_RE = re.compile(
+    r"(?<!\w)(?:" + "|".join(f"(?P<p{i}>{p})" for i, (p, _, _) in enumerate(PHRASES)) + r")(?!\w)",
+    re.IGNORECASE,
+)
+# Cheap test first: most paragraphs of a page mention no time at all. Substring
+# tests on lowered text are far faster than a case-insensitive alternation.
+_HINT_STEMS = tuple(
+    [
+        "hour",
+        "minut",
+        "day",
+        "week",
+        "stund",
+        "woche",
+        "heure",
+        "jour",
+        "semaine",
+        "giorn",
+        "settiman",
+        "hora",
+        "día",
+        "dias",
+        "semana",
+        "immediat",
+        "right",
+        "away",
+        "instant",
+        "straight",
+        "sofort",
+        "umgehend",
+        "gleich",
+        "suite",
+        "aussit",
+        "subito",
+        "inmediat",
+        "enseguida",
+        "overnight",
+        "nacht",
+        "lendemain",
+        "indomani",
+    ]
+)
+_HINT_WORDS = frozenset(
+    ["h", "hr", "hrs", "min", "mins", "std", "tag", "tage", "tagen", "ora", "ore", "dia"]
+)
+_WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
 
 
 def _hours(value: float | None) -> float | None:
@@ -148,9 +193,9 @@ def _is_validity(text: str, start: int) -> bool:
     return bool(VALIDITY_WORDS.search(text[max(0, start - 30) : start]))
 
 
-def _quantity_wait(match: re.Match[str]) -> Wait | None:
+def _quantity_wait(text: str, match: re.Match[str]) -> Wait | None:
     unit = match.group("unit")
-    # a bare "h"/"a"-style token needs a digit: "a hours" is noise, "24h" is not
+    # a bare "h" needs a digit: "a h" is noise, "24h" is not
     if unit.lower() == "h" and not match.group("n1")[0].isdigit():
         return None
     scale = _unit_hours(unit)
@@ -158,27 +203,30 @@ def _quantity_wait(match: re.Match[str]) -> Wait | None:
     high = _number(match.group("n2")) * scale if match.group("n2") else low
     if high < low:
         low, high = high, low
-    start = next((match.start(g) for g in ("upper", "lower") if match.group(g)), match.start("n1"))
-    if match.group("upper"):
+    bound = _BOUND_BEFORE.search(text[max(0, match.start() - 32) : match.start()])
+    if bound is None or not (bound.group("upper") or bound.group("lower")):
+        return Wait(low, high, match.start(), match.end())
+    start = match.start() - (len(bound.group(0)))
+    if bound.group("upper"):
         return Wait(None, high, start, match.end())
-    if match.group("lower"):
-        return Wait(low, None, start, match.end())
-    return Wait(low, high, start, match.end())
+    return Wait(low, None, start, match.end())
 
 
 def find_waits(text: str) -> list[Wait]:
     """Every wait mentioned in `text`, in order of position (overlaps dropped)."""
+    if not may_mention_wait(text):
+        return []
     found: list[Wait] = []
-    for regex, lo, hi in _PHRASE_RE:
-        for m in regex.finditer(text):
-            if _is_validity(text, m.start()):
-                continue
-            bound = _UPPER_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
-            start = m.start() - len(bound.group(0)) if bound else m.start()
-            found.append(Wait(None if bound else _hours(lo), _hours(hi), start, m.end()))
-    for m in _QUALIFIED.finditer(text):
-        wait = _quantity_wait(m)
-        if wait is None or _is_validity(text, m.start()):
+    for m in _PHRASE_RE.finditer(text):
+        if _is_validity(text, m.start()):
+            continue
+        _, lo, hi = PHRASES[int(m.lastgroup[1:])]
+        bound = _UPPER_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
+        start = m.start() - len(bound.group(0)) if bound else m.start()
+        found.append(Wait(None if bound else _hours(lo), _hours(hi), start, m.end()))
+    for m in _QUANTITY_RE.finditer(text):
+        wait = _quantity_wait(text, m)
+        if wait is None or _is_validity(text, wait.start):
             continue
         if any(w.start < wait.end and wait.start < w.end for w in found):
             continue
@@ -191,11 +239,21 @@ def find_waits(text: str) -> list[Wait]:
     return kept
 
 
+def may_mention_wait(text: str) -> bool:
+    """A cheap test: False means `find_waits(text)` is certainly empty."""
+    if _DIGIT.search(text):
+        return True
+    low = text.lower()
+    if any(stem in low for stem in _HINT_STEMS):
+        return True
+    return not _HINT_WORDS.isdisjoint(_WORD.findall(low))
+
+
 def parse_wait(text: str) -> Wait | None:
     """The first wait in `text`, or None.
 
     >>> parse_wait("Ulta sent 20% after 2-3 days")
-    Wait(min_hours=48.0, max_hours=72.0, start=15, end=28)
+    Wait(min_hours=48.0, max_hours=72.0, start=20, end=28)
     """
     waits = find_waits(text)
     return waits[0] if waits else None

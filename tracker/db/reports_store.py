@@ -77,6 +77,34 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+# Statements are built once per dialect: building an ON CONFLICT statement costs
+# more than running it, and the crawl writes one page every few milliseconds.
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+REPORT_FIELDS = (
+    "retailer_id", "retailer_name", "offer_type", "value", "value_max", "currency",
+    "wait_min", "wait_max", "snippet",
+)  # fmt: skip
+
+
+def _statement(session: Session, name: str):
+    key = (session.get_bind().dialect.name, name)
+    if key not in _STATEMENTS:
+        if name == "page":
+            stmt = dialect_insert(session, Page.__table__)
+            fields = ("status", "content_hash", "error", "fetched_at")
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["url"], set_={k: stmt.excluded[k] for k in fields}
+            ).returning(Page.__table__.c.id)
+        else:
+            stmt = dialect_insert(session, Report.__table__)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["page_id", "key"],
+                set_={c: stmt.excluded[c] for c in REPORT_FIELDS},
+            )
+        _STATEMENTS[key] = stmt
+    return _STATEMENTS[key]
+
+
 def _save_page(
     session: Session, url: str, status: int | None, content_hash: str | None, error: str | None
 ) -> int:
@@ -87,13 +115,7 @@ def _save_page(
         "error": error,
         "fetched_at": _now(),
     }
-    stmt = dialect_insert(session, Page.__table__)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["url"],
-        set_={k: stmt.excluded[k] for k in ("status", "content_hash", "error", "fetched_at")},
-    )
-    session.execute(stmt, values)
-    return session.execute(select(Page.id).where(Page.url == url)).scalar_one()
+    return session.execute(_statement(session, "page"), values).scalar_one()
 
 
 def save_page_reports(
@@ -114,19 +136,14 @@ def save_page_reports(
         for r in unique.values()
         if r.retailer_domain
     ]
-    retailer_ids = save_retailers(session, refs)
+    retailer_ids = save_retailers(session, refs) if refs else {}
     session.execute(
         delete(Report).where(Report.page_id == page_id, Report.key.not_in(list(unique)))
     )
     if not unique:
         return 0
     rows = [_report_row(page_id, rep, retailer_ids) for rep in unique.values()]
-    stmt = dialect_insert(session, Report.__table__)
-    updated = [c for c in rows[0] if c not in {"page_id", "key", "seen_at"}]
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["page_id", "key"], set_={c: stmt.excluded[c] for c in updated}
-    )
-    session.execute(stmt, rows)
+    session.execute(_statement(session, "report"), rows)
     return len(rows)
 
 
