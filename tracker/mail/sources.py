@@ -1,0 +1,335 @@
+"""Mail on disk -> RawMail: .eml files, mbox files, Maildir folders, folders of mail.
+
+A path is recognised by what it holds, not by its name: a file starting with a
+From_ line is an mbox, a file starting with mail headers is one message, a
+folder with cur/ and new/ is a Maildir, any other folder is walked for mail.
+
+mbox files are streamed with our own From_-line splitter over fixed-size
+binary chunks (`mailbox.mbox` builds a table of contents of the whole file
+first), so a multi-gigabyte mbox is read in memory bounded by its largest
+message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tracker.errors import SourceError
+from tracker.records import RawMail
+
+CHUNK = 1 << 20
+SNIFF = 16 * 1024
+MAX_MESSAGE = 64 << 20  # bytes; a bigger "message" in an mbox is cut and recorded as an error
+MAIL_SUFFIXES = (".eml", ".msg", ".mail")
+
+# "From sender Thu Nov 20 14:03:00 2026" (also "From - ..." as Thunderbird
+# writes it). The time and year are required so that an unescaped "From the
+# team..." line in a body does not split a message.
+FROM_LINE = re.compile(rb"^From \S*\s+(.*\d{1,2}:\d{2}(?::\d{2})?.*\d{4}.*?)\s*$")
+_HEADER = re.compile(rb"^[!-9;-~]+[ \t]*:")
+KNOWN_HEADERS = (
+    b"from",
+    b"to",
+    b"subject",
+    b"date",
+    b"message-id",
+    b"received",
+    b"return-path",
+    b"mime-version",
+    b"delivered-to",
+    b"content-type",
+    b"reply-to",
+    b"sender",
+)
+_UNESCAPE = re.compile(rb"(?m)^>(>*From )")
+
+
+def iter_raw_mail(paths: list[Path]) -> Iterator[RawMail]:
+    """Every message under `paths`, in order.
+
+    Raises SourceError before yielding anything if a path is missing or holds
+    no mail. A message cut short at the end of an mbox is yielded with
+    `error` set; the run goes on.
+    """
+    paths = [Path(p).expanduser() for p in paths]
+    for path in paths:
+        check_source(path)
+    for path in paths:
+        yield from _iter_path(path)
+
+
+def check_source(path: Path) -> str:
+    """What `path` is: "eml", "mbox", "maildir" or "folder"; SourceError if no mail."""
+    if not path.exists():
+        raise SourceError(f"no such file or folder: {path}")
+    if path.is_dir():
+        if _is_maildir(path):
+            return "maildir"
+        if next(_walk_folder(path), None) is None:
+            raise SourceError(f"no mail found in {path} (no .eml, mbox or Maildir inside)")
+        return "folder"
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF)
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc.strerror}") from exc
+    if not head.strip():
+        raise SourceError(f"empty file: {path}")
+    kind = sniff(head)
+    if kind is None:
+        raise SourceError(f"not a mail file (neither a message nor an mbox): {path}")
+    return kind
+
+
+def sniff(head: bytes) -> str | None:
+    """ "mbox", "eml" or None for the first bytes of a file."""
+    head = head.lstrip(b"\xef\xbb\xbf\r\n")
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if FROM_LINE.match(first):
+        return "mbox"
+    if b"\x00" in head[:4096]:
+        return None
+    known = False
+    for line in head.split(b"\n")[:200]:
+        line = line.rstrip(b"\r")
+        if not line:
+            break
+        if line[:1] in (b" ", b"\t"):
+            continue
+        if not _HEADER.match(line):
+            return None
+        known = known or line.split(b":", 1)[0].strip().lower() in KNOWN_HEADERS
+    return "eml" if known else None
+
+
+def _iter_path(path: Path) -> Iterator[RawMail]:
+    if path.is_dir():
+        yield from _iter_folder(path)
+        return
+    with path.open("rb") as fh:
+        kind = sniff(fh.read(SNIFF))
+    if kind == "mbox":
+        yield from iter_mbox(path)
+    else:
+        yield _read_eml(path)
+
+
+def _read_eml(path: Path, fallback: datetime | None = None) -> RawMail:
+    data = path.read_bytes()
+    return RawMail(str(path), data, fallback or _mtime(path))
+
+
+def _mtime(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+# --- folders and Maildir -------------------------------------------------------
+
+
+def _is_maildir(path: Path) -> bool:
+    return (path / "cur").is_dir() and (path / "new").is_dir()
+
+
+def _iter_folder(path: Path) -> Iterator[RawMail]:
+    for kind, file in _walk_folder(path):
+        if kind == "maildir":
+            yield _read_eml(file, _maildir_time(file))
+        elif kind == "mbox":
+            yield from iter_mbox(file)
+        else:
+            yield _read_eml(file)
+
+
+def _walk_folder(root: Path) -> Iterator[tuple[str, Path]]:
+    """(kind, file) for every mail file under `root`, in a stable order.
+
+    Files in a Maildir's cur/ and new/ are messages whatever they hold (a
+    broken one becomes an error record); tmp/ holds deliveries in progress
+    and is skipped. Elsewhere, files named *.eml are messages, other files are
+    sniffed and skipped unless they look like mail.
+    """
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        maildir = _is_maildir(Path(folder))
+        subdirs = []
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if maildir and entry.name in ("cur", "new"):
+                    yield from _maildir_files(Path(entry.path))
+                elif not (maildir and entry.name == "tmp"):
+                    subdirs.append(Path(entry.path))
+            elif entry.is_file() and not maildir:
+                kind = _file_kind(Path(entry.path))
+                if kind:
+                    yield kind, Path(entry.path)
+        stack.extend(reversed(subdirs))
+
+
+def _maildir_files(folder: Path) -> Iterator[tuple[str, Path]]:
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_file() and not entry.name.startswith("."):
+            yield "maildir", Path(entry.path)
+
+
+def _file_kind(path: Path) -> str | None:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF)
+    except OSError:
+        return None
+    kind = sniff(head)
+    if kind is None and path.suffix.lower() in MAIL_SUFFIXES and head.strip():
+        return "eml"  # named as mail: a broken one is recorded, not skipped
+    return kind
+
+
+def _maildir_time(path: Path) -> datetime | None:
+    """Delivery time from a Maildir name ("1700000000.M1P2.host:2,S"), else mtime."""
+    stamp = path.name.split(".", 1)[0]
+    if stamp.isdigit():
+        try:
+            return datetime.fromtimestamp(int(stamp), UTC)
+        except (ValueError, OverflowError, OSError):
+            pass
+    return _mtime(path)
+
+
+# --- mbox ---------------------------------------------------------------------------
+
+
+def iter_mbox(path: Path) -> Iterator[RawMail]:
+    """Stream the messages of an mbox; `source` is "path#N" (N from 1).
+
+    A last message cut short (the file does not end with a newline, or stops
+    inside the headers) is yielded with `error` set.
+    """
+    number = 0
+    for from_line, parts, complete, last in _split_mbox(path):
+        data = b"".join(parts)
+        if not from_line and not data.strip():
+            continue  # blank lines before the first From_ line
+        number += 1
+        source = f"{path}#{number}"
+        fallback = parse_from_line(from_line)
+        error = None
+        if not complete:
+            error = f"message larger than {MAX_MESSAGE >> 20} MB, cut"
+        elif last and (not data.endswith(b"\n") or not _has_body_separator(data)):
+            error = "truncated mbox: the message is cut short"
+        data = _UNESCAPE.sub(rb"\1", data)
+        if data.endswith(b"\n\n"):
+            data = data[:-1]  # the blank line that separates mbox messages
+        elif data.endswith(b"\r\n\r\n"):
+            data = data[:-2]
+        yield RawMail(source, data, fallback, error)
+
+
+def _has_body_separator(data: bytes) -> bool:
+    return b"\n\n" in data or b"\n\r\n" in data
+
+
+def _split_mbox(path: Path) -> Iterator[tuple[bytes, list[bytes], bool, bool]]:
+    """(From_ line, pieces, complete, last) per message, reading CHUNK bytes at a time."""
+    from_line: bytes | None = None
+    parts: list[bytes] = []
+    size = 0
+    complete = True
+    for line_start, piece in _pieces(path):
+        if line_start and _is_from_line(piece):
+            if from_line is not None:
+                yield from_line, parts, complete, False
+            from_line, parts, size, complete = piece, [], 0, True
+            continue
+        if from_line is None:
+            from_line = b""  # junk before the first From_ line is its own message
+        if size + len(piece) > MAX_MESSAGE:
+            complete = False
+            continue
+        parts.append(piece)
+        size += len(piece)
+    if from_line is not None:
+        yield from_line, parts, complete, True
+
+
+def _is_from_line(piece: bytes) -> bool:
+    return len(piece) < 1000 and piece.startswith(b"From ") and bool(FROM_LINE.match(piece))
+
+
+def _pieces(path: Path) -> Iterator[tuple[bool, bytes]]:
+    """(starts a line, bytes) runs of whole lines; a line longer than CHUNK comes in pieces.
+
+    Runs of lines that cannot hold a From_ line are passed on as one piece,
+    so the Python-level work is per From_ candidate, not per line.
+    """
+    tail = b""
+    line_start = True
+    with path.open("rb") as fh:
+        while True:
+            block = fh.read(CHUNK)
+            if not block:
+                if tail:
+                    yield line_start, tail
+                return
+            data = tail + block
+            cut = data.rfind(b"\n") + 1
+            if cut == 0 and len(data) > CHUNK:
+                yield line_start, data  # one very long line: hand it on in pieces
+                line_start, tail = False, b""
+                continue
+            whole, tail = data[:cut], data[cut:]
+            if whole:
+                yield from _split_candidates(whole, line_start)
+                line_start = True
+
+
+def _split_candidates(whole: bytes, line_start: bool) -> Iterator[tuple[bool, bytes]]:
+    """Split a run of whole lines before every line that starts with "From "."""
+    start = 0
+    if not (line_start and whole.startswith(b"From ")):
+        pos = whole.find(b"\nFrom ")
+        if pos < 0:
+            yield line_start, whole
+            return
+        yield line_start, whole[: pos + 1]
+        start = pos + 1
+    while True:
+        end = whole.find(b"\n", start) + 1  # the candidate From_ line itself
+        yield True, whole[start:end]
+        pos = whole.find(b"\nFrom ", end - 1)
+        if pos < 0:
+            if end < len(whole):
+                yield True, whole[end:]
+            return
+        if pos + 1 > end:
+            yield True, whole[end : pos + 1]
+        start = pos + 1
+
+
+def parse_from_line(line: bytes) -> datetime | None:
+    """The date of an mbox From_ line, as UTC (the line has no zone: UTC is assumed)."""
+    match = FROM_LINE.match(line) if len(line) < 1000 else None
+    if not match:
+        return None
+    from dateutil import parser
+
+    text = match.group(1).decode("ascii", "replace")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = parser.parse(text, fuzzy=True)
+    except (ValueError, OverflowError):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
