@@ -205,3 +205,20 @@ def test_journeys_command(tmp_path, db_url, run_cli):
     text = run_cli("journeys", "--retailer", "levi.com").output
     assert "1h reminder · 24h 10%" in text and "no cart" in text
     assert "No journeys" in run_cli("journeys", "--retailer", "none.test").output
+
+
+def test_load_on_every_backend(sessions):
+    """Epoch seconds come from SQL (strftime on SQLite, extract on PostgreSQL)."""
+    levi = RetailerRef("levi.com", "Levi's")
+    with session_scope(sessions) as s:
+        save_cart(s, levi, at(0), "me")
+        offer = OfferInfo("percent", 10.0, expires_at=at(72))
+        save_records(
+            s,
+            [_rec("a", 1.5, "abandoned_cart", levi), _rec("b", 24, "abandoned_cart", levi, offer)],
+            "me",
+        )
+    with session_scope(sessions) as s:
+        (journey,) = load_journeys(s)
+    assert [step["hours"] for step in journey["steps"]] == [1.5, 24.0]
+    assert journey["steps"][1]["offer"]["expires_at"] == at(72).isoformat()

@@ -230,3 +230,14 @@ def test_k_decides_who_is_published(tmp_path: Path, run_cli, db_url):
     strict = run_cli("publish", str(out), "-k", "5")
     assert "Published 0 retailers (3 withheld below K=5)" in strict.output
     assert _cells(out) and all("bigshop" not in c for c in _cells(out))
+
+
+def test_an_empty_store_publishes_an_empty_snapshot(tmp_path: Path, run_cli):
+    out = tmp_path / "empty.sqlite"
+    result = run_cli("publish", str(out))
+    assert result.exit_code == 0 and "Published 0 retailers" in result.output
+    conn = sqlite3.connect(out)
+    meta = dict(conn.execute("SELECT key, value FROM meta"))
+    assert conn.execute("SELECT count(*) FROM retailers").fetchone() == (0,)
+    conn.close()
+    assert (meta["retailers"], meta["contributors"], meta["min_contributors"]) == ("0", "0", "3")
