@@ -80,7 +80,7 @@ def check_source(path: Path) -> str:
         raise SourceError(f"cannot read {path}: {exc.strerror}") from exc
     if not head.strip():
         raise SourceError(f"empty file: {path}")
-    kind = sniff(head)
+    kind = _file_kind(path, head)
     if kind is None:
         raise SourceError(f"not a mail file (neither a message nor an mbox): {path}")
     return kind
@@ -111,9 +111,7 @@ def _iter_path(path: Path) -> Iterator[RawMail]:
     if path.is_dir():
         yield from _iter_folder(path)
         return
-    with path.open("rb") as fh:
-        kind = sniff(fh.read(SNIFF))
-    if kind == "mbox":
+    if _file_kind(path) == "mbox":
         yield from iter_mbox(path)
     else:
         yield _read_eml(path)
@@ -184,12 +182,14 @@ def _maildir_files(folder: Path) -> Iterator[tuple[str, Path]]:
             yield "maildir", Path(entry.path)
 
 
-def _file_kind(path: Path) -> str | None:
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(SNIFF)
-    except OSError:
-        return None
+def _file_kind(path: Path, head: bytes | None = None) -> str | None:
+    """ "mbox", "eml" or None; a non-empty file named *.eml counts as a message."""
+    if head is None:
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(SNIFF)
+        except OSError:
+            return None
     kind = sniff(head)
     if kind is None and path.suffix.lower() in MAIL_SUFFIXES and head.strip():
         return "eml"  # named as mail: a broken one is recorded, not skipped
