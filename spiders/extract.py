@@ -40,7 +40,7 @@ ABANDON_WORDS = re.compile(
     re.IGNORECASE,
 )
 NEGATIVE = re.compile(
-    r"\b(nothing|no discount|no code|no offer|no coupon|never (?:got|received|sent|gave)|"
+    r"\b(nothing|no discount|no code|no offer|no coupon|never|"
     r"didn'?t (?:get|send|receive|offer)|did not|not a single|no luck|zero|none|nope|"
     r"only (?:a |the |one )?reminders?|just (?:a |the )?reminders?|"
     r"kein(?:en|e)? (?:rabatt|gutschein|code|angebot)|nichts|nie|gar nichts|"
@@ -48,6 +48,9 @@ NEGATIVE = re.compile(
     r"niente|nessun(?:o|a)?|nulla|mai|"
     r"nada|ningún|ninguno|ninguna|nunca|sin descuento)\b",
     re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(
+    r"[,;.]|\b(?:then|dann|puis|poi|luego|but|aber|mais|ma|pero)\b", re.IGNORECASE
 )
 REMINDER = re.compile(
     r"reminders?|nudge|erinnerung|rappel|relance|promemoria|recordatorio", re.IGNORECASE
@@ -165,12 +168,24 @@ def pick_offer(text: str, structured: bool = False) -> Discount | None:
     for wanted in (
         lambda d: d.cue,
         lambda d: d.type == "percent",
-        lambda d: structured and d.type == "amount",
+        lambda d: d.type == "amount" and (structured or _after_coupon_word(text, d)),
     ):
         for d in found:
             if wanted(d):
                 return d
     return None
+
+
+COUPON_WORDS = re.compile(
+    r"(?:code|coupon|voucher|gutschein|gutscheincode|bon|buono|codice|cupón|cupon|vale)"
+    r"\W+(?:\w+\W+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _after_coupon_word(text: str, found: Discount) -> bool:
+    """ "a Gutschein über 5 Euro", "a code for $5": an amount named as a coupon."""
+    return bool(COUPON_WORDS.search(text[max(0, found.start - 30) : found.start]))
 
 
 def pick_wait(text: str, offer: Discount | None) -> Wait | None:
@@ -188,18 +203,37 @@ def pick_wait(text: str, offer: Discount | None) -> Wait | None:
         return waits[0]
 
     def rank(w: Wait) -> tuple[bool, int]:
-        before = text[max(0, w.start - 40) : w.start]
-        about_reminder = bool(REMINDER.search(before)) and not (
-            w.start - 40 <= offer.start < w.start
-        )
-        return about_reminder, min(abs(w.start - offer.end), abs(offer.start - w.end))
+        distance = min(abs(w.start - offer.end), abs(offer.start - w.end))
+        return _about_reminder(text, w, offer), distance
 
     return min(waits, key=rank)
 
 
-def _report(ref: NameRef, text: str, layout: str, structured: bool) -> Extracted | None:
+def _about_reminder(text: str, wait: Wait, offer: Discount) -> bool:
+    """True when a reminder word sits next to the wait, in the same clause and
+    with the discount not between them ("a reminder after an hour, then…")."""
+    for m in REMINDER.finditer(text):
+        low, high = (m.end(), wait.start) if m.end() <= wait.start else (wait.end, m.start())
+        if high - low > 40 or _CLAUSE_BREAK.search(text, low, high):
+            continue
+        if low <= offer.start < high:
+            continue
+        return True
+    return False
+
+
+def _report(
+    ref: NameRef, text: str, layout: str, structured: bool, carried: bool = False
+) -> Extracted | None:
+    """A report about `ref` from `text`, or None when the text states nothing.
+
+    `carried`: the text does not name the store itself (it follows a sentence
+    or heading that did); a bare time there is too weak to be a report.
+    """
     offer = pick_offer(text, structured)
     wait = pick_wait(text, offer)
+    if carried and offer is None:
+        wait = None
     if offer is None and wait is None:
         if not NEGATIVE.search(text):
             return None
@@ -218,7 +252,7 @@ def extract_reports(root: etree._Element, page_url: str) -> list[Extracted]:
     reports: list[Extracted] = []
     section: NameRef | None = None
     section_level = 7
-    for unit, block in enumerate(blocks):
+    for unit, block in enumerate(_group_sections(blocks, page_url, known_links)):
         if block.kind == "heading":
             if block.level <= section_level or section is None:
                 section = heading_store(block, page_url, known_links)
@@ -232,6 +266,24 @@ def extract_reports(root: etree._Element, page_url: str) -> list[Extracted]:
             got = prose_reports(block, page_url, known_links, section)
         reports.extend(replace(rep, unit=unit) for rep in got)
     return _merge_neighbours(reports)
+
+
+def _group_sections(blocks: list[Block], page_url: str, known: dict[str, str]) -> list[Block]:
+    """Join the text blocks under a store heading into one block, so a card like
+    "<h3>Store</h3><p>Discount: 15%</p><p>Wait: 24 hours</p>" reads as one report."""
+    grouped: list[Block] = []
+    in_store_section = False
+    for block in blocks:
+        if block.kind == "heading":
+            in_store_section = heading_store(block, page_url, known) is not None
+        elif in_store_section and block.kind == "text" and grouped[-1].kind == "text":
+            last = grouped[-1]
+            grouped[-1] = Block(
+                "text", last.element, f"{last.text} {block.text}", last.links + block.links
+            )
+            continue
+        grouped.append(block)
+    return grouped
 
 
 def list_reports(
@@ -255,19 +307,33 @@ def prose_reports(
     text = block.text
     if not may_hold_report(text):
         return []  # no figure and no "nothing": this block cannot hold a report
+    if _has_name_slot(block):
+        return list_reports(block, page_url, known, None)
     found: list[Extracted] = []
     current = section
     for sentence in _SENTENCE.split(text):
         names = find_names(sentence, block.links, page_url, known)
         if not names:
             if current is not None:
-                got = _report(current, sentence, "prose", structured=False)
+                got = _report(current, sentence, "prose", structured=False, carried=True)
                 if got:
                     found.append(got)
             continue
         found.extend(_clause_reports(sentence, names))
         current = names[-1][1]
     return found
+
+
+NAME_CLASSES = frozenset(["name", "store", "shop", "brand", "retailer", "merchant", "title"])
+
+
+def _has_name_slot(block: Block) -> bool:
+    """A row like <div><span class="name">ASOS</span> <span>10%</span></div>."""
+    first = next((c for c in block.element if isinstance(c.tag, str)), None)
+    if first is None or (block.element.text or "").strip():
+        return False
+    classes = set((first.get("class") or "").lower().replace("-", " ").split())
+    return bool(classes & NAME_CLASSES)
 
 
 def _clause_reports(sentence: str, names: list[tuple[int, NameRef]]) -> list[Extracted]:

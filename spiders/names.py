@@ -19,6 +19,7 @@ from tracker.retailer_names import (
     registrable_domain,
     retailer_for_domain,
 )
+from tracker.waits import find_waits
 
 # Capitalised words that start sentences or name things that are not stores.
 NOT_STORES = frozenset(
@@ -205,6 +206,43 @@ NOT_STORES = frozenset(
         "guest",
     ]
 )
+# Headings that introduce a part of an article, not a store, in our five languages.
+NOT_STORES |= frozenset(
+    [
+        "fazit",
+        "ergebnis",
+        "ergebnisse",
+        "zusammenfassung",
+        "tipp",
+        "tipps",
+        "hinweis",
+        "bilan",
+        "résumé",
+        "astuce",
+        "astuces",
+        "conseil",
+        "conseils",
+        "conclusione",
+        "riepilogo",
+        "consiglio",
+        "consigli",
+        "nota",
+        "conclusión",
+        "resumen",
+        "consejo",
+        "consejos",
+        "bonus",
+        "extra",
+        "methodik",
+        "méthode",
+        "metodo",
+        "método",
+        "takeaway",
+        "takeaways",
+        "final",
+        "verdict",
+    ]
+)
 _NAME = r"[A-Z0-9][\w&'’.+!-]*(?:\s+(?:&\s+|and\s+|und\s+)?[A-Z][\w&'’.+!-]*){0,2}"
 _SUBJECT = re.compile(
     rf"(?<![\w&])(?P<name>{_NAME})\s+(?:(?:also|then|only|finally|eventually|actually)\s+)?"
@@ -336,6 +374,9 @@ def heading_store(block: Block, page_url: str, known: dict[str, str]) -> NameRef
     text = block.text
     match = _LEAD.match(text + " ")
     label = match.group("label") if match else text
+    rest = text[match.end() :] if match else ""
+    if len(rest.split()) > 4 and not re.search(r"\d", rest):
+        return None  # "PSA: leave stuff in your cart, …" is a title, not a store
     return resolve_label(label, block.links, page_url, known, strict=True)
 
 
@@ -352,11 +393,15 @@ def find_names(
     for start, end, curated in find_retailer_mentions(sentence):
         domain = known.get(normalize_name(sentence[start:end]), curated.domain)
         spans.append((start, end, NameRef(curated.name, domain)))
+    taken = [(w.start, w.end) for w in find_waits(sentence)]
     for regex in (_SUBJECT, _AT_STORE):
         for m in regex.finditer(sentence):
             label = m.group("name").rstrip(".!'’")
+            start, end = m.start("name"), m.start("name") + len(label)
             if label.split()[0].lower() in NOT_STORES:
                 continue
+            if any(s < end and start < e for s, e in taken):
+                continue  # "nach wenigen Stunden gab es…": a time, not a store
             ref = resolve_label(label, links, page_url, known)
             if ref is not None:
                 spans.append((m.start("name"), m.start("name") + len(label), ref))

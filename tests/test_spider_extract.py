@@ -169,3 +169,21 @@ def test_report_keys_are_stable_and_repeats_are_numbered():
     assert a.key == b.key != c.key
     numbered = number_repeats([a, b, c])
     assert len({r.key for r in numbered}) == 3
+
+
+def test_cards_under_store_headings_read_as_one_report_and_titles_are_not_stores():
+    body = """<h1>PSA: leave stuff in your cart and these stores will email you</h1>
+      <p>Posted by u/someone 3 days ago</p>
+      <div class="card"><h3>Sweaty Betty</h3><p>Discount: 15% off</p><p>Wait: 24 hours</p></div>
+      <h2>Fazit</h2><p>Most shops send 10% or more.</p>"""
+    assert summary(body) == [("sweatybetty.com", ("percent", 15.0, None), (24.0, 24.0))]
+
+
+def test_rows_with_a_name_slot_and_coupon_amounts():
+    body = """<div class="row"><span class="name">Fenwick Candle Bar</span> <span>£5 off</span>
+      <span>48h</span></div>
+      <p>Bei Flaconi gab es nach wenigen Stunden einen Gutschein über 5 Euro für den Warenkorb.</p>"""
+    assert summary(body) == [
+        ("Fenwick Candle Bar", ("amount", 5.0, "GBP"), (48.0, 48.0)),
+        ("flaconi.de", ("amount", 5.0, "EUR"), (2.0, 6.0)),
+    ]

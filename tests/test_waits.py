@@ -94,3 +94,10 @@ def test_span_points_at_the_phrase() -> None:
 def test_find_waits_lists_each_wait_once_in_order() -> None:
     waits = find_waits("A reminder after an hour, then 10% the next day; the code lasts 48 hours.")
     assert [(w.min_hours, w.max_hours) for w in waits] == [(1, 1), (24, 24)]
+
+
+@pytest.mark.parametrize(
+    "text", ["posted 2 days ago", "vor 2 Tagen", "il y a 3 jours", "hace 2 días", "2 giorni fa"]
+)
+def test_timestamps_are_not_waits(text: str) -> None:
+    assert parse_wait(text) is None

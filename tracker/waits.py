@@ -101,12 +101,14 @@ _QUANTITY_RE = re.compile(_QUANTITY, re.IGNORECASE)
 # Set phrases -> (min, max); checked before numeric quantities.
 PHRASES: list[tuple[str, float | None, float | None]] = [
     (r"a few hours|several hours|ein paar stunden|einige stunden|einigen stunden|"
+     r"wenigen stunden|wenige stunden|poche ore|"
      r"quelques heures|qualche ora|alcune ore|unas horas|algunas horas|pocas horas", 2, 6),
     (r"a couple (?:of )?hours", 2, 3),
     (r"a day or two|one or two days|1-2 days|ein bis zwei tagen?|un jour ou deux|"
      r"un giorno o due|uno o dos días", 24, 48),
     (r"a couple (?:of )?days|ein paar tagen?|zwei,? drei tagen?", 48, 72),
-    (r"a few days|several days|einigen tagen|einige tage|quelques jours|"
+    (r"a few days|several days|einigen tagen|einige tage|wenigen tagen|wenige tage|"
+     r"quelques jours|pochi giorni|"
      r"qualche giorno|alcuni giorni|unos días|algunos días|unos dias", 48, 120),
     (r"(?:the )?next day|the following day|the day after|a day later|"
      r"(?:am )?nächsten tag|(?:am )?folgetag|(?:am )?tag danach|"
@@ -189,8 +191,17 @@ def _unit_hours(unit: str) -> float:
     raise ValueError(unit)  # pragma: no cover - _UNIT only matches known units
 
 
+_AGO_AFTER = re.compile(r"\s*(?:ago|fa|back)\b", re.IGNORECASE)
+_AGO_BEFORE = re.compile(r"(?:\bvor|\bil y a|\bhace)\s+$", re.IGNORECASE)
+
+
 def _is_validity(text: str, start: int) -> bool:
     return bool(VALIDITY_WORDS.search(text[max(0, start - 30) : start]))
+
+
+def _is_timestamp(text: str, start: int, end: int) -> bool:
+    """ "2 days ago", "vor 2 Tagen", "il y a 2 jours", "hace 2 días", "2 giorni fa"."""
+    return bool(_AGO_AFTER.match(text, end) or _AGO_BEFORE.search(text[max(0, start - 8) : start]))
 
 
 def _quantity_wait(text: str, match: re.Match[str]) -> Wait | None:
@@ -226,7 +237,11 @@ def find_waits(text: str) -> list[Wait]:
         found.append(Wait(None if bound else _hours(lo), _hours(hi), start, m.end()))
     for m in _QUANTITY_RE.finditer(text):
         wait = _quantity_wait(text, m)
-        if wait is None or _is_validity(text, wait.start):
+        if (
+            wait is None
+            or _is_validity(text, wait.start)
+            or _is_timestamp(text, m.start(), m.end())
+        ):
             continue
         if any(w.start < wait.end and wait.start < w.end for w in found):
             continue
