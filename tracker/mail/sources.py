@@ -285,7 +285,7 @@ def _pieces(path: Path) -> Iterator[tuple[bool, bytes]]:
                 return
             data = tail + block
             cut = data.rfind(b"\n") + 1
-            if cut == 0 and len(data) > CHUNK:
+            if cut == 0 and len(data) > max(CHUNK, 4096):  # never shorter than a From_ line
                 yield line_start, data  # one very long line: hand it on in pieces
                 line_start, tail = False, b""
                 continue
