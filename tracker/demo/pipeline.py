@@ -89,7 +89,7 @@ def _import_mail(engine, corpus: DemoCorpus, progress) -> None:
 
     for path in corpus.mboxes:
         result = import_paths(engine, [path], contributor=path.stem, progress=False)
-        progress(f"Imported {path.name}: {result}")
+        progress(f"{path.name}: {result.line()}")
 
 
 def _log_carts(session, corpus: DemoCorpus) -> None:
