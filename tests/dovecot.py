@@ -227,6 +227,11 @@ userdb {{
   driver = passwd-file
   args = username_format=%u {self.passwd}
 }}
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 service imap-login {{
   inet_listener imap {{
     port = {self.port}

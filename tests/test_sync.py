@@ -355,3 +355,14 @@ def test_a_message_the_server_cannot_return_is_reported(box, dovecot):
         got = imap.fetch_bodies([h.uid for h in headers])
     assert sorted(got.bodies) == [1, 3]
     assert list(got.refused) == [2]
+
+
+def test_a_large_sync_parses_in_worker_processes(box, dovecot, sessions):
+    fill(box, retail=9, personal=1)
+    opts = options(workers=2, pool_threshold=1, batch_count=4)
+    summary = sync_account(sessions, account(dovecot, box), box.password, opts)
+    assert (summary.fetched, summary.new, summary.skipped, summary.errors) == (9, 9, 1, 0)
+    with session_scope(sessions) as s:
+        kinds = s.scalars(select(Message.kind)).all()
+    assert len(kinds) == 9 and all(kinds)  # classified by the real pipeline in the workers
+    assert states(sessions)["INBOX"][1] == 10

@@ -31,6 +31,7 @@ from tracker.errors import SyncError
 from tracker.mail.imap import DEFAULT_PORTS, ConnectionLost, HeaderInfo, ImapSession, ServerConfig
 from tracker.mail.triage import looks_commercial
 from tracker.records import MessageRecord, RawMail
+from tracker.sync_workers import InlineExecutor, default_workers, make_executor, process_many, split
 
 Process = Callable[[RawMail], MessageRecord]
 
@@ -65,6 +66,8 @@ class SyncOptions:
     timeout: float = 60.0
     progress: bool = False
     process: Process | None = None  # default: tracker.mail.pipeline.process_mail
+    workers: int = field(default_factory=default_workers)  # processes for the pipeline ...
+    pool_threshold: int = 500  # ... when at least this many messages are new
     after_batch: Callable[[str, int], None] | None = None  # (folder, last_uid) committed
 
 
@@ -182,8 +185,9 @@ class _FolderJob:
         self.factory, self.account, self.account_id = factory, account, account_id
         self.folder, self.password, self.options, self.known = folder, password, options, known
         self.summary = SyncSummary(folders=1)
-        self.process = options.process or _default_process()
         self.progress = None
+        self.pool, self.parts = None, 1
+        self.pending = None  # the batch handed to the pipeline, not yet stored
 
     def run(self) -> SyncSummary:
         failures = 0
@@ -228,11 +232,18 @@ class _FolderJob:
             last_uid = 0  # UIDs were renumbered: rescan; the store drops duplicates
         uids = imap.search_after(last_uid, self.options.since)
         self._start_progress(len(uids))
-        chunk = self.options.header_chunk
-        for start in range(0, len(uids), chunk):
-            last_uid = self._headers_chunk(imap, selected.uidvalidity, uids[start : start + chunk])
-        end = max(last_uid, (selected.uidnext or 1) - 1)
-        self._commit(selected.uidvalidity, end, [], {})
+        opts = self.options
+        with make_executor(opts.process, opts.workers, len(uids), opts.pool_threshold) as pool:
+            self.pool, self.parts = pool, 1 if isinstance(pool, InlineExecutor) else opts.workers
+            try:
+                for start in range(0, len(uids), opts.header_chunk):
+                    chunk = uids[start : start + opts.header_chunk]
+                    last_uid = self._headers_chunk(imap, selected.uidvalidity, chunk)
+            except ConnectionLost:
+                self._finish()  # what was downloaded before the drop is kept
+                raise
+            self._finish()
+        self._commit(selected.uidvalidity, max(last_uid, (selected.uidnext or 1) - 1), [], {})
 
     def _headers_chunk(self, imap: ImapSession, uidvalidity: int, uids: Sequence[int]) -> int:
         """Triage `uids` by headers, download and store the commercial ones in batches."""
@@ -257,23 +268,46 @@ class _FolderJob:
         return uids[-1]
 
     def _bodies(self, imap, uidvalidity: int, batch: list[HeaderInfo], cursor: int) -> None:
-        """Fetch, process and store one batch; commit it with the cursor `cursor`."""
+        """Fetch one batch and hand it to the pipeline; then store the previous batch.
+
+        Batches are committed strictly in order, so the cursor never passes
+        a message that is not stored; while the pool parses this batch, the
+        caller already fetches the next.
+        """
         got = imap.fetch_bodies([h.uid for h in batch]) if batch else None
-        records: list[MessageRecord] = []
-        problems: dict[int, str] = dict(got.refused) if got else {}
+        uids, raws = [], []
         for info in batch:
             data = got.bodies.get(info.uid) if got else None
-            if data is None:
-                continue
-            self.summary.fetched += 1
-            raw = RawMail(self._source(uidvalidity, info.uid), data, info.internaldate)
-            record = _safe_process(self.process, raw)
+            if data is not None:
+                uids.append(info.uid)
+                raws.append(RawMail(self._source(uidvalidity, info.uid), data, info.internaldate))
+        self.summary.fetched += len(raws)
+        parts = split(raws, self.parts)
+        futures = [self.pool.submit(process_many, self.options.process, part) for part in parts]
+        refused = dict(got.refused) if got else {}
+        previous, self.pending = (
+            self.pending,
+            (uidvalidity, cursor, uids, futures, refused, len(batch)),
+        )
+        if previous is not None:
+            self._store(previous)
+
+    def _finish(self) -> None:
+        previous, self.pending = self.pending, None
+        if previous is not None:
+            self._store(previous)
+
+    def _store(self, pending) -> None:
+        uidvalidity, cursor, uids, futures, problems, count = pending
+        records = [rec for future in futures for rec in future.result()]
+        kept = []
+        for uid, record in zip(uids, records, strict=True):
             if record.error:
-                problems[info.uid] = f"parse: {record.error}"
+                problems[uid] = f"parse: {record.error}"
             else:
-                records.append(record)
-        self._commit(uidvalidity, cursor, records, problems)
-        self._advance(len(batch))
+                kept.append(record)
+        self._commit(uidvalidity, cursor, kept, problems)
+        self._advance(count)
 
     def _commit(self, uidvalidity: int, cursor: int, records, problems: dict[int, str]) -> None:
         with session_scope(self.factory) as session:
@@ -314,20 +348,6 @@ class _FolderJob:
     def _advance(self, n: int) -> None:
         if self.progress is not None and n:
             self.progress.update(n)
-
-
-def _default_process() -> Process:
-    from tracker.mail.pipeline import process_mail
-
-    return process_mail
-
-
-def _safe_process(process: Process, raw: RawMail) -> MessageRecord:
-    """process_mail promises not to raise; a bug in it must not stop the sync."""
-    try:
-        return process(raw)
-    except Exception as exc:  # noqa: BLE001 - recorded as a sync problem
-        return MessageRecord(raw.source, "", "", error=f"{type(exc).__name__}: {exc}")
 
 
 # -- state rows ---------------------------------------------------------------
