@@ -256,3 +256,19 @@ def test_bad_url_is_one_line_error(db_url):
     result = darkpool(db_url, "crawl", "ftp://example.com/x")
     assert result.returncode == 1
     assert result.stderr.strip() == "Error: not an http(s) URL: 'ftp://example.com/x'"
+
+
+def test_cache_serves_a_second_crawl_and_jobdir_resumes(
+    site, requested, db_url, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("DARKPOOL_DATA_DIR", str(tmp_path / "data"))
+    crawl(db_url, f"{site}/en-table.html", extra=("--cache",))
+    assert requested.count("/en-table.html") == 1
+    crawl(db_url, f"{site}/en-table.html", extra=("--cache",))
+    assert requested.count("/en-table.html") == 1  # answered from the HTTP cache
+    assert (tmp_path / "data" / "httpcache").is_dir()
+    jobdir = tmp_path / "job"
+    crawl(db_url, f"{site}/es-lista.html", extra=("--jobdir", str(jobdir)))
+    assert (jobdir / "requests.seen").is_file()
+    crawl(db_url, f"{site}/es-lista.html", extra=("--jobdir", str(jobdir)))
+    assert requested.count("/es-lista.html") == 1  # the finished job is not redone

@@ -5,7 +5,8 @@ from __future__ import annotations
 import lxml.html
 
 from spiders.blocks import iter_blocks
-from spiders.extract import extract_reports, page_is_about_carts, pick_offer, pick_wait
+from spiders.extract import extract_reports, page_is_about_carts
+from spiders.figures import pick_offer, pick_wait
 from spiders.items import ReportItem
 from spiders.links import find_next_links
 from spiders.names import related, resolve_label

@@ -57,7 +57,11 @@ def crawl_settings(
         Path(jobdir).mkdir(parents=True, exist_ok=True)
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
     if cache:
+        from tracker.config import data_dir
+
+        # an absolute directory: Scrapy's default is relative to the working directory
         settings.set("HTTPCACHE_ENABLED", True, priority="cmdline")
+        settings.set("HTTPCACHE_DIR", str(data_dir() / "httpcache"), priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings

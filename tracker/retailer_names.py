@@ -16,58 +16,13 @@ from functools import cache
 from importlib import resources
 
 # Store names that are also common words in the five languages we read.
-COMMON_WORDS = frozenset(
-    [
-        "next",
-        "very",
-        "boots",
-        "game",
-        "office",
-        "target",
-        "gap",
-        "express",
-        "article",
-        "purple",
-        "away",
-        "on",
-        "iceland",
-        "coast",
-        "warehouse",
-        "jules",
-        "but",
-        "coin",
-        "wish",
-        "loft",
-        "ross",
-        "belk",
-        "academy",
-        "kay",
-        "jd",
-        "ao",
-        "made",
-        "monsoon",
-        "oasis",
-        "burton",
-        "liberty",
-        "saturn",
-        "otto",
-        "lush",
-        "brooks",
-        "shark",
-        "roots",
-        "indigo",
-        "booking",
-        "represent",
-        "reserved",
-        "nelly",
-        "dm",
-        "hp",
-        "mac",
-        "game",
-        "habitat",
-        "weekday",
-    ]
-)
+_COMMON_WORDS = """
+next very boots game office target gap express article purple away on iceland coast
+warehouse jules but coin wish loft ross belk academy kay jd ao made monsoon oasis burton
+liberty saturn otto lush brooks shark roots indigo booking represent reserved nelly dm
+hp mac game habitat weekday
+"""
+COMMON_WORDS = frozenset(_COMMON_WORDS.split())
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from spiders.extract import Extracted, extract_reports
+from spiders.extract import extract_reports
+from spiders.figures import Extracted
 from spiders.items import PageItem, ReportItem
 from spiders.links import find_next_links
 

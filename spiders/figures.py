@@ -1,0 +1,198 @@
+"""What a piece of report text states: the discount, the wait, or "nothing".
+
+Pure helpers over one sentence, list item or table row; `Extracted` is the
+report they make. Discounts come from `tracker.offers.find_discounts`, waits
+from `tracker.waits.find_waits`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spiders.names import NameRef
+from tracker.offers import Discount, find_discounts
+from tracker.waits import Wait, find_waits, may_mention_wait
+
+NEGATIVE = re.compile(
+    r"\b(nothing|no discount|no code|no offer|no coupon|never|"
+    r"didn'?t (?:get|send|receive|offer)|did not|not a single|no luck|zero|none|nope|"
+    r"only (?:a |the |one )?reminders?|just (?:a |the )?reminders?|"
+    r"kein(?:en|e)? (?:rabatt|gutschein|code|angebot)|nichts|nie|gar nichts|"
+    r"rien|aucun(?:e)?|pas de (?:réduction|remise|code|promo)|jamais|"
+    r"niente|nessun(?:o|a)?|nulla|mai|"
+    r"nada|ningún|ninguno|ninguna|nunca|sin descuento)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(
+    r"[,;.]|\b(?:then|dann|puis|poi|luego|but|aber|mais|ma|pero)\b", re.IGNORECASE
+)
+REMINDER = re.compile(
+    r"reminders?|nudge|erinnerung|rappel|relance|promemoria|recordatorio", re.IGNORECASE
+)
+# Words that can carry a discount without a digit ("free shipping", "livraison
+# offerte") or say that nothing came; a block with none of them and no digit or
+# time word cannot hold a report. Substring tests: cheap on long paragraphs.
+_FIGURE_WORDS = tuple(
+    [
+        "free",
+        "gratis",
+        "gratuit",
+        "kostenlos",
+        "versandkostenfrei",
+        "offert",
+        "omaggi",
+        "regal",
+        "cadeau",
+        "geschenk",
+        "gift",
+        "envío",
+        "spedizione",
+        "livraison",
+        "lieferung",
+    ]
+)
+_NEGATIVE_WORDS = frozenset(
+    [
+        "nothing",
+        "no",
+        "never",
+        "didn",
+        "didnt",
+        "did",
+        "not",
+        "zero",
+        "none",
+        "nope",
+        "only",
+        "just",
+        "kein",
+        "keine",
+        "keinen",
+        "nichts",
+        "nie",
+        "rien",
+        "aucun",
+        "aucune",
+        "pas",
+        "jamais",
+        "niente",
+        "nessun",
+        "nessuno",
+        "nessuna",
+        "nulla",
+        "mai",
+        "nada",
+        "ningún",
+        "ninguno",
+        "ninguna",
+        "nunca",
+        "sin",
+    ]
+)
+_WORDS = re.compile(r"\w+")
+
+
+def may_hold_report(text: str) -> bool:
+    """False when `text` has no figure, no wait and no "nothing": skip it."""
+    if may_mention_wait(text):
+        return True
+    low = text.lower()
+    if any(w in low for w in _FIGURE_WORDS):
+        return True
+    return not _NEGATIVE_WORDS.isdisjoint(_WORDS.findall(low))
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """One report found on a page; `offer` None means the store sent nothing."""
+
+    retailer_name: str | None
+    retailer_domain: str | None
+    offer: Discount | None
+    wait: Wait | None
+    snippet: str
+    layout: str
+    unit: int = 0  # which block of the page it came from
+
+
+def pick_offer(text: str, structured: bool = False) -> Discount | None:
+    """The discount a report states: a cued one ("20% off") first, then a bare
+    percent; bare amounts ("a $120 cart") only in a list or table cell."""
+    found = [d for d in find_discounts(text) if not d.up_to]
+    for wanted in (
+        lambda d: d.cue,
+        lambda d: d.type == "percent",
+        lambda d: d.type == "amount" and (structured or _after_coupon_word(text, d)),
+    ):
+        for d in found:
+            if wanted(d):
+                return d
+    return None
+
+
+COUPON_WORDS = re.compile(
+    r"(?:code|coupon|voucher|gutschein|gutscheincode|bon|buono|codice|cupón|cupon|vale)"
+    r"\W+(?:\w+\W+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _after_coupon_word(text: str, found: Discount) -> bool:
+    """ "a Gutschein über 5 Euro", "a code for $5": an amount named as a coupon."""
+    return bool(COUPON_WORDS.search(text[max(0, found.start - 30) : found.start]))
+
+
+def pick_wait(text: str, offer: Discount | None) -> Wait | None:
+    """The wait for the discount: the one nearest the offer, else the first.
+
+    A wait that belongs to a plain reminder ("a reminder after an hour, then
+    10% the next day") is not the wait for the discount and loses to any other.
+    """
+    waits = find_waits(text)
+    if offer is not None:
+        waits = [w for w in waits if w.end <= offer.start or w.start >= offer.end]
+    if not waits:
+        return None
+    if offer is None:
+        return waits[0]
+
+    def rank(w: Wait) -> tuple[bool, int]:
+        distance = min(abs(w.start - offer.end), abs(offer.start - w.end))
+        return _about_reminder(text, w, offer), distance
+
+    return min(waits, key=rank)
+
+
+def _about_reminder(text: str, wait: Wait, offer: Discount) -> bool:
+    """True when a reminder word sits next to the wait, in the same clause and
+    with the discount not between them ("a reminder after an hour, then…")."""
+    for m in REMINDER.finditer(text):
+        low, high = (m.end(), wait.start) if m.end() <= wait.start else (wait.end, m.start())
+        if high - low > 40 or _CLAUSE_BREAK.search(text, low, high):
+            continue
+        if low <= offer.start < high:
+            continue
+        return True
+    return False
+
+
+def report_from_text(
+    ref: NameRef, text: str, layout: str, structured: bool, carried: bool = False
+) -> Extracted | None:
+    """A report about `ref` from `text`, or None when the text states nothing.
+
+    `carried`: the text does not name the store itself (it follows a sentence
+    or heading that did); a bare time there is too weak to be a report.
+    """
+    offer = pick_offer(text, structured)
+    wait = pick_wait(text, offer)
+    if carried and offer is None:
+        wait = None
+    if offer is None and wait is None:
+        if not NEGATIVE.search(text):
+            return None
+        return Extracted(ref.name, ref.domain, None, None, text[:300], layout)
+    if offer is None and NEGATIVE.search(text):
+        wait = None  # "nothing after a week": the week is not a wait for a discount
+    return Extracted(ref.name, ref.domain, offer, wait, text[:300], layout)

@@ -1,0 +1,78 @@
+"""Reports in HTML tables: one row per store, columns found from header words.
+
+Header words are matched in English, German, French, Italian and Spanish; a
+table without a recognisable header takes its first column as the store.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from spiders.blocks import element_links, element_text
+from spiders.figures import NEGATIVE, Extracted, pick_offer, pick_wait
+from spiders.names import NameRef, resolve_label
+
+_EMPTY_CELL = re.compile(r"^\s*(?:[-–—/?x✗✘]|n/?a)\s*$", re.IGNORECASE)
+TABLE_ROLES = {
+    "store": r"store|shop|retailer|brand|merchant|site|website|händler|geschäft|marke|"
+    r"boutique|magasin|enseigne|marque|negozio|marchio|tienda|marca|comercio",
+    "offer": r"discount|offer|code|deal|coupon|rabatt|gutschein|angebot|réduction|remise|"
+    r"offre|promo|sconto|offerta|descuento|oferta|cupón",
+    "wait": r"wait|time|delay|when|after|timing|how long|wartezeit|zeit|wann|dauer|délai|"
+    r"attente|quand|après|attesa|tempo|quando|dopo|espera|tiempo|cuándo|plazo",
+}
+
+
+def table_reports(table: etree._Element, page_url: str, known: dict[str, str]) -> list[Extracted]:
+    """One report per row; columns are found from header words in five languages."""
+    rows = [r for r in table.iter("tr")]
+    if not rows:
+        return []
+    roles = _column_roles(rows[0])
+    body = rows[1:] if roles else rows
+    found: list[Extracted] = []
+    for row in body:
+        cells = [c for c in row if isinstance(c.tag, str) and c.tag in {"td", "th"}]
+        if len(cells) < 2:
+            continue
+        store_cell = cells[roles.get("store", 0)] if roles.get("store", 0) < len(cells) else None
+        if store_cell is None:
+            continue
+        ref = resolve_label(element_text(store_cell), element_links(store_cell), page_url, known)
+        if ref is None:
+            continue
+        rest = [element_text(c) for c in cells if c is not store_cell]
+        got = _table_row_report(ref, cells, roles, rest)
+        if got:
+            found.append(got)
+    return found
+
+
+def _table_row_report(ref: NameRef, cells, roles: dict[str, int], rest: list[str]):
+    text = " | ".join(rest)
+    offer_text = element_text(cells[roles["offer"]]) if "offer" in roles else text
+    wait_text = element_text(cells[roles["wait"]]) if "wait" in roles else text
+    offer = pick_offer(offer_text, structured=True)
+    wait = pick_wait(wait_text, offer if wait_text is offer_text else None)
+    negative = _EMPTY_CELL.match(offer_text) or NEGATIVE.search(offer_text)
+    if offer is None and wait is None and not negative:
+        return None
+    if offer is None and negative:
+        wait = None
+    return Extracted(ref.name, ref.domain, offer, wait, f"{ref.name} | {text}"[:300], "table")
+
+
+def _column_roles(header: etree._Element) -> dict[str, int]:
+    cells = [c for c in header if isinstance(c.tag, str) and c.tag in {"td", "th"}]
+    if not all(c.tag == "th" for c in cells) and header.getparent().tag != "thead":
+        return {}
+    roles: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        text = element_text(cell).lower()
+        for role, pattern in TABLE_ROLES.items():
+            if role not in roles and re.search(pattern, text):
+                roles[role] = index
+                break
+    return roles or {"store": 0}
