@@ -54,6 +54,10 @@ class DarkpoolGroup(click.Group):
             ctx.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise  # bad usage is click's to report (exit 2), not a bug
+        except BrokenPipeError:
+            # `darkpool stats | head`: the reader left; stop quietly like other Unix tools.
+            _silence_stdout()
+            ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("Interrupted; committed batches are kept, rerun to resume.", err=True)
             ctx.exit(130)
@@ -65,6 +69,14 @@ class DarkpoolGroup(click.Group):
                 err=True,
             )
             ctx.exit(1)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 @click.group(cls=DarkpoolGroup, context_settings={"help_option_names": ["-h", "--help"]})
