@@ -10,7 +10,8 @@ index), it times, best of --repeat:
 - `floor`: a bare imaplib loop that logs in, EXAMINEs INBOX and fetches every
   body with UID FETCH BODY.PEEK[] in batches — the transport's floor;
 - `sync`: a first `sync_account` into a fresh store (header pass, triage,
-  bodies, parse + classify through the mail pipeline, store, sync state);
+  bodies, parse + classify through the mail pipeline in worker processes,
+  store, sync state); `sync_one_process`: the same with the pipeline inline;
 - `sync_no_pipeline`: the same with a trivial process step (hash only), to
   show how much of `sync` is transport and store versus parsing;
 - `resync`: a second sync with nothing new (library call), and
@@ -164,14 +165,19 @@ def main() -> None:
             "date": datetime.now(UTC).date().isoformat(),
         }
         line("floor", base, base, **info)
-        for name, process in (("sync", None), ("sync_no_pipeline", null_process)):
+        variants = {
+            "sync": SyncOptions(),
+            "sync_one_process": SyncOptions(workers=1),
+            "sync_no_pipeline": SyncOptions(process=null_process),
+        }
+        for name, variant in variants.items():
             runs = []
             for r in range(args.repeat):
                 url = fresh_store(tmp, f"{name}-{r}.sqlite")
-                runs.append(timed_sync(url, account, box.password, SyncOptions(process=process)))
+                runs.append(timed_sync(url, account, box.password, variant))
             seconds, summary = min(runs, key=lambda run: run[0])
             assert summary.new == args.messages, summary
-            line(name, seconds, base, fetched=summary.fetched, new=summary.new)
+            line(name, seconds, base, fetched=summary.fetched, workers=variant.workers)
         again = [timed_sync(url, account, box.password, SyncOptions()) for _ in range(args.repeat)]
         seconds, summary = min(again, key=lambda run: run[0])
         assert summary.fetched == 0, summary

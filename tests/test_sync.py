@@ -366,3 +366,10 @@ def test_a_large_sync_parses_in_worker_processes(box, dovecot, sessions):
         kinds = s.scalars(select(Message.kind)).all()
     assert len(kinds) == 9 and all(kinds)  # classified by the real pipeline in the workers
     assert states(sessions)["INBOX"][1] == 10
+
+
+def test_an_unknown_folder_is_one_clear_line(box, sync_cli):
+    result = sync_cli(box, "--folder", "No Such Folder")
+    assert result.exit_code == 1
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("Error")]
+    assert len(errors) == 1 and "STATUS failed" in errors[0] and "No Such Folder" in errors[0]
