@@ -11,7 +11,10 @@ None reads it from there.
 
 from __future__ import annotations
 
+from urllib.parse import urljoin, urlsplit
+
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
@@ -24,3 +27,36 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             if stored is not None and not isinstance(stored, Deferred):
                 return stored
         return parser
+
+
+class OffsiteRedirectMiddleware:
+    """Refuse redirects to another site (before RedirectMiddleware follows them).
+
+    A page that redirects elsewhere is skipped with the target host as reason,
+    and the other site is never contacted. www/apex and http/https moves within
+    one registrable domain are still followed.
+    """
+
+    def __init__(self, stats) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_response(self, request, response):
+        location = response.headers.get("Location")
+        if not (300 <= response.status < 400 and location):
+            return response
+        target = urljoin(request.url, location.decode("latin-1"))
+        if _site(target) != _site(request.url):
+            self.stats.inc_value("darkpool/offsite_redirects")
+            raise IgnoreRequest(f"off-site redirect to {urlsplit(target).netloc}")
+        return response
+
+
+def _site(url: str) -> str:
+    from tracker.retailer_names import registrable_domain
+
+    host = urlsplit(url).hostname or ""
+    return registrable_domain(host) or host

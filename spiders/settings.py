@@ -52,4 +52,6 @@ FEED_EXPORT_ENCODING = "utf-8"
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "spiders.middlewares.SharedRobotsTxtMiddleware": 100,
+    # process_response runs high to low: 650 sees a 3xx before RedirectMiddleware (600)
+    "spiders.middlewares.OffsiteRedirectMiddleware": 650,
 }

@@ -41,8 +41,10 @@ class ReportsSpider(scrapy.Spider):
         )
 
     def parse(self, response):
-        if not isinstance(response, TextResponse):
-            yield PageItem(response.url, response.status, error="not a text page")
+        kind = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if not isinstance(response, TextResponse) or not is_page_type(kind):
+            # PDFs, images, JSON: Scrapy may sniff them as text, but they are no pages
+            yield PageItem(response.url, response.status, error=f"not a text page: {kind}")
             return
         root = response.selector.root
         digest = content_digest(response.text)
@@ -65,13 +67,24 @@ class ReportsSpider(scrapy.Spider):
         request = failure.request
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.crawler.stats.inc_value("darkpool/skipped")
+            if "robots.txt" not in str(failure.value):  # never fetched: leave no trace
+                # size limits, redirect limits, off-site redirects: record why on the page
+                first = request.meta.get("redirect_urls", [request.url])[0]
+                yield PageItem(first, None, error=f"skipped: {failure.value}")
             return
         self.crawler.stats.inc_value("darkpool/fetch_errors")
         if failure.check(HttpError):
             status = failure.value.response.status
             yield PageItem(request.url, status, error=f"HTTP {status}")
             return
-        yield PageItem(request.url, None, error=f"{failure.type.__name__}: {failure.value}")
+        reason = str(failure.value) or "cancelled (over DOWNLOAD_MAXSIZE or shut down)"
+        yield PageItem(request.url, None, error=f"{failure.type.__name__}: {reason}")
+
+
+def is_page_type(content_type: str) -> bool:
+    """HTML, XHTML, XML or plain text (or no declared type); not PDF, images or JSON."""
+    kind = content_type.split(";", 1)[0].strip()
+    return not kind or kind.startswith("text/") or kind.endswith(("html", "xml"))
 
 
 def content_digest(text: str) -> str:
