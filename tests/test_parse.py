@@ -7,6 +7,8 @@ import quopri
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mailmaker import message
 
 from tracker.errors import ParseError
@@ -249,3 +251,33 @@ def test_source_error_on_raw_mail_becomes_the_record_error():
     assert record.error == "truncated mbox: cut short"
     assert record.key == "sha256:" + record.content_hash
     assert record.message_id == "<3@example.com>"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=3000))
+def test_process_mail_never_raises_on_any_bytes(data):
+    record = process_mail(RawMail("fuzz", data))
+    assert record.key and len(record.content_hash) == 64
+    assert record.error is None or isinstance(record.error, str)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_process_mail_never_raises_on_mangled_mime(data):
+    base = bytearray(TEMPLATE)
+    for _ in range(data.draw(st.integers(1, 8))):
+        at = data.draw(st.integers(0, len(base)))
+        junk = data.draw(st.sampled_from([b"=?", b"?=", b"\n", b"--b", b"=?utf-8?b?", b"\x00",
+                                          b"charset=", b"=\n", b"\r", b"\xff\xfe"]))  # fmt: skip
+        base[at:at] = junk
+    record = process_mail(RawMail("fuzz", bytes(base)))
+    assert record.error is None or isinstance(record.error, str)
+
+
+TEMPLATE = (
+    b"From: =?utf-8?q?Shop?= <a@shop.example>\nSubject: =?utf-8?b?w6A=?=\nDate: Thu, 20 Nov 2026"
+    b' 14:03:00 +0100\nMessage-ID: <t@x>\nContent-Type: multipart/alternative; boundary="b"\n\n'
+    b"--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+    b"15=25 off=\n today\n--b\nContent-Type: text/html; charset=latin-1\n"
+    b"Content-Transfer-Encoding: base64\n\nPHA+SGk8L3A+\n--b--\n"
+)
