@@ -73,3 +73,15 @@ def test_split_keeps_order_and_sizes_even():
     assert split(list(range(7)), 3) == [[0, 1, 2], [3, 4], [5, 6]]
     assert split([1], 4) == [[1]]
     assert split([], 2) == []
+
+
+def test_flag_updates_without_uid_are_ignored():
+    data = [b"2 (FLAGS (\\Seen))", (b"1 (UID 5 BODY[] {%d}" % len(BODY), BODY), b")"]
+    assert parse_fetch(data) == {5: {b"BODY[]": BODY}}
+
+
+def test_uid_sets_are_compact():
+    from tracker.mail.imap import uid_set
+
+    assert uid_set([7, 1, 2, 3, 9, 10]) == "1:3,7,9:10"
+    assert uid_set([5]) == "5"

@@ -85,6 +85,21 @@ class BodyBatch:
     refused: dict[int, str]
 
 
+def uid_set(uids: Sequence[int]) -> str:
+    """UIDs as a compact IMAP set, [1, 2, 3, 7] -> '1:3,7' (servers cap line length)."""
+    parts: list[str] = []
+    ordered = sorted(set(uids))
+    start = prev = ordered[0]
+    for uid in [*ordered[1:], None]:
+        if uid is not None and uid == prev + 1:
+            prev = uid
+            continue
+        parts.append(str(start) if start == prev else f"{start}:{prev}")
+        if uid is not None:
+            start = prev = uid
+    return ",".join(parts)
+
+
 def ssl_context(cafile: str | None) -> ssl.SSLContext:
     """Verifying context: system CAs, or only `cafile` when given."""
     try:
@@ -244,7 +259,7 @@ class ImapSession:
         imapclient's parser. Only the UIDs asked for are returned.
         """
         imap = self.client._imap  # imapclient's own imaplib connection, as in its fetch()
-        tag = imap._command("UID", "FETCH", ",".join(map(str, uids)), b"(" + items + b")")
+        tag = imap._command("UID", "FETCH", uid_set(uids), b"(" + items + b")")
         typ, data = imap._command_complete("FETCH", tag)
         self.client._checkok("fetch", typ, data)
         _typ, data = imap._untagged_response(typ, data, "FETCH")
@@ -306,6 +321,8 @@ def parse_fetch(data: list[Any]) -> dict[int, dict[bytes, Any]]:
     out: dict[int, dict[bytes, Any]] = {}
     for before, literal, after in messages:
         parsed = _parse_items(before, literal, after)
+        if parsed is None and literal is None:
+            continue  # e.g. "* 3 FETCH (FLAGS (\\Seen))" from another client: not ours
         if parsed is None:
             return _slow_parse(data)
         uid, items = parsed
