@@ -5,6 +5,8 @@ same settings work with the `scrapy` command from the repository root
 (`SCRAPY_SETTINGS_MODULE=spiders.settings`).
 """
 
+import os
+
 BOT_NAME = "darkpool"
 SPIDER_MODULES = ["spiders.spiders"]
 NEWSPIDER_MODULE = "spiders.spiders"
@@ -55,3 +57,7 @@ DOWNLOADER_MIDDLEWARES = {
     # process_response runs high to low: 650 sees a 3xx before RedirectMiddleware (600)
     "spiders.middlewares.OffsiteRedirectMiddleware": 650,
 }
+
+# Crawls started outside `darkpool crawl` (the `scrapy` command, Scrapyd jobs)
+# store into $DARKPOOL_DB; `-s DARKPOOL_DB_URL=...` (Scrapyd: `setting=`) overrides.
+DARKPOOL_DB_URL = os.environ.get("DARKPOOL_DB") or None
