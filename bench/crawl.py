@@ -70,19 +70,44 @@ def _body(rng: random.Random) -> str:
     )
 
 
-def build_site(chains: int, pages: int, seed: int = 7) -> dict[str, bytes]:
-    """{path: html} for `chains` paginated posts of `pages` pages each."""
+def _chrome(rng: random.Random) -> tuple[str, str, str]:
+    """Head, navigation and footer of a typical blog page (styles, scripts, menus)."""
+    css = "".join(
+        f".c{i}{{margin:{i % 9}px;color:#{rng.randrange(0xFFFFFF):06x}}}" for i in range(250)
+    )
+    js = "".join(
+        f"window.t{i}=function(a){{return a*{i}+{rng.random():.4f};}};" for i in range(200)
+    )
+    menu = "".join(f'<li><a href="/topic/{i}">Topic {i}</a></li>' for i in range(60))
+    related = "".join(
+        f'<li><a href="/post/{rng.randrange(9999)}">Saving tip {i}</a></li>' for i in range(20)
+    )
+    links = "".join(f'<a href="/page/{i}">Page {i}</a> ' for i in range(40))
+    head = f"<style>{css}</style><script>{js}</script>"
+    nav = (
+        f'<nav class="menu"><ul>{menu}</ul></nav><aside class="sidebar"><ul>{related}</ul></aside>'
+    )
+    return head, nav, f"<footer>{links}</footer>"
+
+
+def build_site(chains: int, pages: int, seed: int = 7, lean: bool = False) -> dict[str, bytes]:
+    """{path: html} for `chains` paginated posts of `pages` pages each.
+
+    Pages carry the styles, scripts, menus and footers of a typical blog page
+    (about 25 KiB) unless `lean`, which leaves only the content (about 4 KiB).
+    """
     rng = random.Random(seed)
     site = {"/robots.txt": b"User-agent: *\nDisallow: /private/\n"}
     for c in range(chains):
         for p in range(1, pages + 1):
             nxt = f'<a href="/c{c}/p{p + 1}.html">Next ›</a>' if p < pages else ""
+            head, nav, footer = ("", "", "") if lean else _chrome(rng)
             html = (
-                f"<html><head><title>Abandoned cart discounts, part {c} page {p}</title></head><body>"
+                f"<html><head><title>Abandoned cart discounts, part {c} page {p}</title>{head}</head><body>{nav}"
                 f'<nav class="menu"><a href="/">Home</a> <a href="/deals">50% off today!</a></nav>'
                 f'<div class="cookie-banner">We use cookies.</div><article>{_body(rng)}</article>'
                 f'<div class="ad">Nike 50% off today!</div><div class="pagination">{nxt}</div>'
-                f"<footer>Free shipping on orders over $75.</footer></body></html>"
+                f"<footer>Free shipping on orders over $75.</footer>{footer}</body></html>"
             )
             site[f"/c{c}/p{p}.html"] = html.encode()
     return site
@@ -160,13 +185,14 @@ def main() -> None:
     parser.add_argument("--chains", type=int, default=100)
     parser.add_argument("--pages", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--lean", action="store_true", help="content-only pages (~4 KiB)")
     parser.add_argument("--worker", choices=["reports", "null"])
     parser.add_argument("--db")
     parser.add_argument("urls", nargs="*")
     args = parser.parse_args()
     if args.worker:
         return worker(args.worker, args.db, args.urls)
-    site = build_site(args.chains, args.pages)
+    site = build_site(args.chains, args.pages, lean=args.lean)
     server, base = serve(site)
     rates: dict[str, list[float]] = {"null": [], "reports": []}
     cpu_rates: dict[str, list[float]] = {"null": [], "reports": []}

@@ -32,8 +32,8 @@ TARGET = 1.3
 MEMORY_MB = 300
 
 
-def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """Run `cmd`; returns (wall seconds, peak RSS in MB of that process, stdout)."""
+def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, float, str]:
+    """Run `cmd`; returns (wall seconds, peak RSS in MB, CPU seconds, stdout) of that process."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
@@ -45,7 +45,8 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float,
         stdout, stderr = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[:4]} failed ({proc.returncode}): {stderr[-800:]}")
-    return seconds, round(usage.ru_maxrss / 1024, 1), stdout
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, round(usage.ru_maxrss / 1024, 1), cpu, stdout
 
 
 def parse_only(path: Path) -> None:
@@ -61,27 +62,36 @@ def measure(messages: int, repeat: int = 1, seed: int = 7) -> list[dict]:
     mbox = cached_mbox(messages, seed)
     parse_cmd = [sys.executable, __file__, "--worker-parse", str(mbox.path)]
     base_runs = [run_measured(parse_cmd) for _ in range(repeat)]
-    base, base_peak, _ = min(base_runs)
+    base, base_peak, base_cpu, _ = min(base_runs)
     runs = []
     with tempfile.TemporaryDirectory(prefix="darkpool-bench-") as tmp:
         for r in range(repeat):
             url = f"sqlite:///{Path(tmp) / f'store{r}.sqlite'}"
             cmd = ["darkpool", "--db", url, "import", str(mbox.path), "--contributor", "bench"]
             env = {**os.environ, "DARKPOOL_DATA_DIR": tmp}
-            seconds, peak, out = run_measured(cmd, env)
-            assert f"{messages:,} new" in out or "new" in out, out
-            runs.append((seconds, peak, out.strip().splitlines()[-1]))
-    seconds, peak, summary = min(runs)
+            seconds, peak, cpu, out = run_measured(cmd, env)
+            assert f"{messages:,} new" in out, out
+            runs.append((seconds, peak, cpu, out.strip().splitlines()[-1]))
+    seconds, peak, cpu, summary = min(runs)
     info = {"messages": messages, "mbytes": round(mbox.bytes / 1e6, 1)}
     return [
-        row(f"parse_only_{messages}", base, base, peak_mb=base_peak, **info),
+        row(
+            f"parse_only_{messages}",
+            base,
+            base,
+            peak_mb=base_peak,
+            cpu_seconds=round(base_cpu, 2),
+            **info,
+        ),
         row(
             f"import_{messages}",
             seconds,
             base,
             target=TARGET,
             peak_mb=peak,
-            peak_target_mb=MEMORY_MB,
+            target_mb=MEMORY_MB,
+            cpu_seconds=round(cpu, 2),
+            cpu_ratio=round(cpu / base_cpu, 3),
             summary=summary,
             **info,
         ),

@@ -20,7 +20,7 @@ import argparse
 import email
 from email import policy
 
-from common import best_of, emit, machine, row
+from common import best_times, emit, machine, row
 from corpus import iter_messages
 
 from tracker.mail.pipeline import process_mail
@@ -51,14 +51,15 @@ def run(messages: int, repeat: int = 3, seed: int = 7) -> dict:
     raws = [RawMail(f"bench:{i}", d) for i, d in enumerate(data)]
     pipeline(raws[:50])  # warm up: lazy imports, the suffix list, compiled patterns
     stdlib_parse(data[:50])
-    base = best_of(repeat, lambda: stdlib_parse(data))
-    ours = best_of(repeat, lambda: pipeline(raws))
+    base, base_cpu = best_times(repeat, lambda: stdlib_parse(data))
+    ours, ours_cpu = best_times(repeat, lambda: pipeline(raws))
     return row(
         "parse",
         ours,
         base,
         target=TARGET,
         messages=messages,
+        cpu_ratio=round(ours_cpu / base_cpu, 3),
         per_message_ms=round(1000 * ours / messages, 3),
         mbytes=round(sum(map(len, data)) / 1e6, 1),
     )
