@@ -130,7 +130,15 @@ _GIFT_RE = re.compile(
     r"|\bfree\s+(?:mini|travel[- ]size|deluxe\s+sample|full[- ]size|sample)\b|\bgift\s+(?:is\s+)?(?:added|included)\b"
     r"|\b(?:a|an)\s+free\s+(?!shipping|delivery|returns?|gift\s+card)[\w&'’ -]{2,30}?\s+(?:with|when|on|for|if)\b"
     r"|\bgratis\s+dazu\b|\b(?:das|ein)\s+Geschenk\b|\ble\s+cadeau\s+(?:est\s+)?(?:ajouté|offert)\b"
-    r"|\bil\s+regalo\s+(?:è\s+)?(?:aggiunto|incluso)\b|\bel\s+regalo\s+(?:se\s+)?(?:añade|incluye)\b",
+    r"|\bil\s+regalo\s+(?:è\s+)?(?:aggiunto|incluso)\b|\bel\s+regalo\s+(?:se\s+)?(?:añade|incluye)\b"
+    # "nous vous offrons un ballotin", "un bracelet en cuir offert", "ti regaliamo una borsa":
+    # a thing given away; not a discount, delivery or code being "offered".
+    r"|\b(?:nous\s+vous|on\s+vous|je\s+vous)\s+offr(?:ons|e)\s+(?:un|une)\b(?!\s+(?:livraison|remise|réduction|code|bon|frais)\b)"
+    r"|\b(?:un|une)\s+(?!(?:livraison|remise|réduction|code|bon|frais|retour|échange|commande)\b)(?:[\w'’-]+\s+){1,5}?offerte?\b"
+    r"|\bti\s+regaliamo\s+(?:un|una|uno)\b(?!\s+(?:buono|codice|sconto|spedizione)\b)"
+    r"|\bte\s+regalamos\s+(?:un|una)\b(?!\s+(?:c[oó]digo|descuento|env[ií]o|cup[oó]n|vale)\b)"
+    r"|\bschenken\s+wir\s+(?:dir|ihnen)\s+(?:ein|eine|einen)\b(?!\s+(?:gutschein|rabatt|versand)\b)"
+    r"|\b(?:a|an)\s+complimentary\s+(?!(?:shipping|delivery|returns?|gift[- ]wrap\w*|alterations?)\b)\w+",
     re.I,
 )
 
