@@ -135,7 +135,6 @@ BOILER_TOKENS = frozenset(
 )
 QUOTE_TOKENS = frozenset({"quote", "bbcode_quote", "quotecontent", "quoted", "postquote"})
 ROLE_SKIP = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog"})
-_TOKEN_SPLIT = re.compile(r"[\s_-]+")
 _SPACE = re.compile(r"\s+")
 
 
@@ -158,8 +157,10 @@ class Block:
 
 def _tokens(el: etree._Element) -> set[str]:
     raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    tokens = set(_TOKEN_SPLIT.split(raw))
-    tokens.update(raw.split())
+    if raw == " ":
+        return set()
+    tokens = set(raw.split())
+    tokens.update(raw.replace("-", " ").replace("_", " ").split())
     return tokens
 
 

@@ -195,9 +195,11 @@ def find_names(
     for start, end, curated in find_retailer_mentions(sentence):
         domain = known.get(normalize_name(sentence[start:end]), curated.domain)
         spans.append((start, end, NameRef(curated.name, domain)))
-    taken = [(w.start, w.end) for w in find_waits(sentence)]
+    taken: list[tuple[int, int]] | None = None
     for regex in (_SUBJECT, _AT_STORE):
         for m in regex.finditer(sentence):
+            if taken is None:
+                taken = [(w.start, w.end) for w in find_waits(sentence)]
             label = m.group("name").rstrip(".!'’")
             start, end = m.start("name"), m.start("name") + len(label)
             if label.split()[0].lower() in NOT_STORES:

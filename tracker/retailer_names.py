@@ -12,7 +12,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 # Store names that are also common words in the five languages we read.
@@ -33,6 +33,7 @@ class KnownRetailer:
     country: str | None = None
 
 
+@lru_cache(maxsize=4096)
 def normalize_name(text: str) -> str:
     """Fold case, accents, punctuation and "the"/"&" so "Marks & Spencer" == "marks and spencer"."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -86,17 +86,18 @@ LOWER_WORDS = (
 VALIDITY_WORDS = re.compile(
     r"(valid|expir|good for|lasts?|only for|gültig|läuft|verfällt|valable|expire|"
     r"valide|pendant|valido|valida|scade|válid|caduca|durante|countdown|timer)"
-    r"[\w\s]{0,14}$",
-    re.IGNORECASE,
+    r"[\w\s]{0,14}$"
 )
 
-_UPPER_BEFORE = re.compile(rf"(?:{UPPER_WORDS})\s+$", re.IGNORECASE)
+# The window regexes below run on lowered text: IGNORECASE makes a $-anchored
+# alternation several times slower.
+_UPPER_BEFORE = re.compile(rf"(?:{UPPER_WORDS})\s+$")
 _BOUND_BEFORE = re.compile(
     rf"(?:(?P<upper>{UPPER_WORDS})|(?P<lower>{LOWER_WORDS}))\s*"
     r"(?:between\s+|zwischen\s+|entre\s+|tra\s+|fra\s+)?$",
-    re.IGNORECASE,
 )
 _QUANTITY_RE = re.compile(_QUANTITY, re.IGNORECASE)
+_QUANTITY_LOWER = re.compile(_QUANTITY)  # on lowered text: 2-3x faster than IGNORECASE
 
 # Set phrases -> (min, max); checked before numeric quantities.
 PHRASES: list[tuple[str, float | None, float | None]] = [
@@ -128,6 +129,7 @@ _PHRASE_RE = re.compile(
     r"(?<!\w)(?:" + "|".join(f"(?P<p{i}>{p})" for i, (p, _, _) in enumerate(PHRASES)) + r")(?!\w)",
     re.IGNORECASE,
 )
+_PHRASE_LOWER = re.compile(_PHRASE_RE.pattern)
 # Cheap test first: most paragraphs of a page mention no time at all. Substring
 # tests on lowered text are far faster than a case-insensitive alternation.
 _HINT_STEMS = tuple(
@@ -192,16 +194,18 @@ def _unit_hours(unit: str) -> float:
 
 
 _AGO_AFTER = re.compile(r"\s*(?:ago|fa|back)\b", re.IGNORECASE)
-_AGO_BEFORE = re.compile(r"(?:\bvor|\bil y a|\bhace)\s+$", re.IGNORECASE)
+_AGO_BEFORE = re.compile(r"(?:\bvor|\bil y a|\bhace)\s+$")
 
 
 def _is_validity(text: str, start: int) -> bool:
-    return bool(VALIDITY_WORDS.search(text[max(0, start - 30) : start]))
+    return bool(VALIDITY_WORDS.search(text[max(0, start - 30) : start].lower()))
 
 
 def _is_timestamp(text: str, start: int, end: int) -> bool:
     """ "2 days ago", "vor 2 Tagen", "il y a 2 jours", "hace 2 días", "2 giorni fa"."""
-    return bool(_AGO_AFTER.match(text, end) or _AGO_BEFORE.search(text[max(0, start - 8) : start]))
+    return bool(
+        _AGO_AFTER.match(text, end) or _AGO_BEFORE.search(text[max(0, start - 8) : start].lower())
+    )
 
 
 def _quantity_wait(text: str, match: re.Match[str]) -> Wait | None:
@@ -214,7 +218,7 @@ def _quantity_wait(text: str, match: re.Match[str]) -> Wait | None:
     high = _number(match.group("n2")) * scale if match.group("n2") else low
     if high < low:
         low, high = high, low
-    bound = _BOUND_BEFORE.search(text[max(0, match.start() - 32) : match.start()])
+    bound = _BOUND_BEFORE.search(text[max(0, match.start() - 32) : match.start()].lower())
     if bound is None or not (bound.group("upper") or bound.group("lower")):
         return Wait(low, high, match.start(), match.end())
     start = match.start() - (len(bound.group(0)))
@@ -227,15 +231,19 @@ def find_waits(text: str) -> list[Wait]:
     """Every wait mentioned in `text`, in order of position (overlaps dropped)."""
     if not may_mention_wait(text):
         return []
+    low = text.lower()
+    phrases, quantities = _PHRASE_LOWER, _QUANTITY_LOWER
+    if len(low) != len(text):  # a few characters change length when lowered
+        low, phrases, quantities = text, _PHRASE_RE, _QUANTITY_RE
     found: list[Wait] = []
-    for m in _PHRASE_RE.finditer(text):
+    for m in phrases.finditer(low):
         if _is_validity(text, m.start()):
             continue
         _, lo, hi = PHRASES[int(m.lastgroup[1:])]
-        bound = _UPPER_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
+        bound = _UPPER_BEFORE.search(text[max(0, m.start() - 25) : m.start()].lower())
         start = m.start() - len(bound.group(0)) if bound else m.start()
         found.append(Wait(None if bound else _hours(lo), _hours(hi), start, m.end()))
-    for m in _QUANTITY_RE.finditer(text):
+    for m in quantities.finditer(low):
         wait = _quantity_wait(text, m)
         if (
             wait is None

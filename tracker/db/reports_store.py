@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.db.models import CrawlSource, Page, Report, Retailer
-from tracker.db.store import dialect_insert, save_retailers
+from tracker.db.store import dialect_insert
 from tracker.records import RetailerRef
 
 
@@ -86,6 +86,11 @@ REPORT_FIELDS = (
 )  # fmt: skip
 
 
+_RETAILER_IDS = select(Retailer.domain, Retailer.id).where(
+    Retailer.domain.in_(bindparam("domains", expanding=True))
+)
+
+
 def _statement(session: Session, name: str):
     key = (session.get_bind().dialect.name, name)
     if key not in _STATEMENTS:
@@ -95,6 +100,10 @@ def _statement(session: Session, name: str):
             stmt = stmt.on_conflict_do_update(
                 index_elements=["url"], set_={k: stmt.excluded[k] for k in fields}
             ).returning(Page.__table__.c.id)
+        elif name == "retailer":
+            stmt = dialect_insert(session, Retailer.__table__).on_conflict_do_nothing(
+                index_elements=["domain"]
+            )
         else:
             stmt = dialect_insert(session, Report.__table__)
             stmt = stmt.on_conflict_do_update(
@@ -136,13 +145,13 @@ def save_page_reports(
         for r in unique.values()
         if r.retailer_domain
     ]
-    retailer_ids = save_retailers(session, refs) if refs else {}
+    retailer_ids = _retailer_ids(session, refs)
     session.execute(
         delete(Report).where(Report.page_id == page_id, Report.key.not_in(list(unique)))
     )
     if not unique:
         return 0
-    rows = [_report_row(page_id, rep, retailer_ids) for rep in unique.values()]
+    rows = [_report_row(page_id, key, rep, retailer_ids) for key, rep in unique.items()]
     session.execute(_statement(session, "report"), rows)
     return len(rows)
 
@@ -152,10 +161,24 @@ def save_page_error(session: Session, url: str, status: int | None, error: str) 
     _save_page(session, url, status, None, error[:2000])
 
 
-def _report_row(page_id: int, rep: ReportLike, retailer_ids: dict[str, int]) -> dict[str, Any]:
+def _retailer_ids(session: Session, refs: list[RetailerRef]) -> dict[str, int]:
+    """`save_retailers` with statements built once (same upsert, same result)."""
+    by_domain = {ref.domain: ref.name for ref in refs}
+    if not by_domain:
+        return {}
+    session.execute(
+        _statement(session, "retailer"), [{"domain": d, "name": n} for d, n in by_domain.items()]
+    )
+    rows = session.execute(_RETAILER_IDS, {"domains": list(by_domain)})
+    return {domain: pk for domain, pk in rows}
+
+
+def _report_row(
+    page_id: int, key: str, rep: ReportLike, retailer_ids: dict[str, int]
+) -> dict[str, Any]:
     return {
         "page_id": page_id,
-        "key": rep.key,
+        "key": key,
         "retailer_id": retailer_ids.get(rep.retailer_domain) if rep.retailer_domain else None,
         "retailer_name": rep.retailer_name,
         "offer_type": rep.offer_type,
