@@ -77,11 +77,21 @@ class _Candidate:
     score: float
 
 
+# Characters looked at either side of a discount for its sentence. Real
+# sentences are far shorter; without a bound, text with no full stop (a
+# 10 MB single-line HTML part) makes every candidate scan the whole message.
+MAX_SENTENCE = 400
+# Discounts scored per message, in order of position (subject first); a real
+# mail mentions a handful, junk thousands.
+MAX_CANDIDATES = 100
+
+
 def _sentence(text: str, pos: int) -> tuple[int, int]:
-    starts = [m.end() for m in _SENTENCE_END_RE.finditer(text, 0, pos)]
-    start = starts[-1] if starts else 0
-    m = _SENTENCE_END_RE.search(text, pos)
-    return start, m.start() if m else len(text)
+    low = max(0, pos - MAX_SENTENCE)
+    starts = [m.end() for m in _SENTENCE_END_RE.finditer(text, low, pos)]
+    start = starts[-1] if starts else low
+    m = _SENTENCE_END_RE.search(text, pos, pos + MAX_SENTENCE)
+    return start, m.start() if m else min(len(text), pos + MAX_SENTENCE)
 
 
 def _main_text(text: str) -> str:
@@ -147,7 +157,7 @@ def extract_offer_from_text(
     refs += [m.span() for m in rules.tracking_number.finditer(doc)]
     codes = find_codes(doc, excluded=refs)
     candidates = []
-    for d in find_discounts(doc):
+    for d in find_discounts(doc)[:MAX_CANDIDATES]:
         score = _score(d, doc, len(subject), codes)
         if score is not None:
             candidates.append(_Candidate(d, score))

@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from tracker.mail.limits import MAX_HTML_CHARS, MAX_TEXT_CHARS
+
 # Elements whose content is never text a reader sees.
 SKIP = frozenset(
     {"script", "style", "head", "title", "noscript", "template", "svg", "math", "object"}
@@ -68,7 +70,7 @@ BLOCK = frozenset(
 CELL = frozenset({"td", "th"})
 MAX_LINKS = 2000
 MAX_ALTS = 500
-MAX_TEXT = 2_000_000  # characters of output; enough for any real mail
+MAX_TEXT = MAX_TEXT_CHARS  # characters of output; enough for any real mail
 # HTML5 tree building is quadratic in nesting depth (every start tag scans the
 # stack of open elements), so 100,000 nested <div>s take minutes in any
 # conforming parser. Deeper documents go through the linear tokenizer instead.
@@ -108,6 +110,7 @@ def html_to_text(html: str) -> HtmlText:
     """
     if not html.strip():
         return HtmlText()
+    html = html[:MAX_HTML_CHARS]  # bounded work: see tracker.mail.limits
     if _too_deep(html):
         return _tokenized(html)
     tree = LexborHTMLParser(html)

@@ -19,6 +19,16 @@ from tracker.errors import ParseError
 from tracker.mail.charsets import decode_bytes, decode_header_value, raw_header_text
 from tracker.mail.dates import parse_date
 from tracker.mail.html import clean_text, html_to_text
+from tracker.mail.limits import (
+    MAX_HTML_CHARS,
+    MAX_MULTIPART,
+    MAX_PART_BYTES,
+    MAX_PARTS,
+    MAX_TEXT_CHARS,
+    clip_message,
+    count_multipart,
+    strip_controls,
+)
 from tracker.mail.message import ParsedMail
 from tracker.records import RawMail
 
@@ -39,29 +49,32 @@ MAIL_HEADERS = frozenset(
     ]
 )
 MAX_HEADER = 4000  # characters kept per header value
-MAX_BODY = 1_000_000  # characters of text kept per message
-MAX_PARTS = 500
+MAX_BODY = MAX_TEXT_CHARS  # characters of text kept per message
 _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])
 
 
 def parse_mail(raw: RawMail) -> ParsedMail:
     """Decode one message; raises ParseError only when there is no mail in the bytes."""
-    data = raw.data
-    _reject_junk(data, raw.source)
+    _reject_junk(raw.data, raw.source)
+    data, clipped = clip_message(raw.data)  # bounded work: see tracker.mail.limits
+    if count_multipart(data) > MAX_MULTIPART:
+        raise ParseError(f"more than {MAX_MULTIPART} multipart containers", raw.source)
     msg = email.message_from_bytes(data, policy=compat32)
     headers = _headers(msg)
     if not MAIL_HEADERS.intersection(headers):
         raise ParseError("no mail headers found", raw.source)
     from_name, from_addr = _address(msg, "from")
     texts, htmls, defects = _bodies(msg)
+    if clipped:
+        defects.append("ClippedForParsing")
     text = clean_text(_join(texts))
-    html = html_to_text(_join(htmls)) if htmls else None
+    html = html_to_text(_join(htmls, MAX_HTML_CHARS)) if htmls else None
     html_text = html.text if html else ""
     return ParsedMail(
         source=raw.source,
         message_id=normalise_message_id(headers.get("message-id")),
         sent_at=parse_date(headers.get("date")) or raw.fallback_time,
-        subject=clean_text(headers.get("subject", "")).replace("\n", " "),
+        subject=strip_controls(clean_text(headers.get("subject", ""))).replace("\n", " "),
         from_name=from_name,
         from_addr=from_addr,
         to_addrs=[addr for _, addr in _addresses(msg, "to")],
@@ -73,7 +86,7 @@ def parse_mail(raw: RawMail) -> ParsedMail:
         links=html.links if html else [],
         alt_texts=html.alt_texts if html else [],
         language=_language(headers, html.language if html else None),
-        size=len(data),
+        size=len(raw.data),
         defects=defects,
     )
 
@@ -109,7 +122,8 @@ def _addresses(msg: Message, name: str) -> list[tuple[str, str]]:
     for display, addr in pairs:
         addr = addr.strip().strip("<>").lower()
         if "@" in addr:
-            out.append((clean_text(decode_header_value(display)), addr))
+            name = strip_controls(clean_text(decode_header_value(display)))
+            out.append((name.replace("\n", " "), strip_controls(addr)))
     return out
 
 
@@ -179,7 +193,7 @@ def _decode_part(part: Message) -> str:
         charset = None
     if isinstance(charset, tuple):  # RFC 2231 form
         charset = charset[2] if len(charset) == 3 else None
-    return decode_bytes(payload[: MAX_BODY * 4], str(charset) if charset else None)
+    return decode_bytes(payload[:MAX_PART_BYTES], str(charset) if charset else None)
 
 
 def _looks_like_html(body: str) -> bool:
@@ -188,8 +202,8 @@ def _looks_like_html(body: str) -> bool:
     return head.startswith(("<!doctype html", "<html"))
 
 
-def _join(bodies: list[str]) -> str:
-    return "\n\n".join(b for b in bodies if b.strip())[:MAX_BODY]
+def _join(bodies: list[str], limit: int = MAX_BODY) -> str:
+    return "\n\n".join(b for b in bodies if b.strip())[:limit]
 
 
 def _language(headers: dict[str, str], html_lang: str | None) -> str | None:

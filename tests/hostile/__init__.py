@@ -1,0 +1,1 @@
+"""Generators of hostile and broken input for the reliability tests."""
