@@ -36,8 +36,15 @@ def stdlib_parse(messages: list[bytes]) -> int:
         msg = email.message_from_bytes(data, policy=policy.default)
         for part in msg.walk():
             if part.get_content_maintype() == "text" and not part.is_attachment():
-                chars += len(part.get_content())
+                chars += len(_content(part))
     return chars
+
+
+def _content(part) -> str:
+    try:
+        return part.get_content()
+    except (LookupError, UnicodeError):  # e.g. charset "unknown-8bit": the bytes as Latin-1
+        return part.get_payload(decode=True).decode("latin-1")
 
 
 def pipeline(raws: list[RawMail]) -> int:

@@ -177,6 +177,7 @@ def bench_crawl(chains: int, pages: int, repeat: int) -> None:
                 runs[kind].append(crawl.run_once(kind, base, chains))
     finally:
         server.shutdown()
+        server.server_close()
 
     def med(kind: str, key: str) -> float:
         return statistics.median(r[key] / max(r["pages"], 1) for r in runs[kind])

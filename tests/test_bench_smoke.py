@@ -61,6 +61,15 @@ def test_mbox_holds_every_message(tmp_path):
     assert not [r.error for r in raws if r.error]
 
 
+def test_stdlib_floor_reads_the_whole_labelled_corpus():
+    """The baseline must not stop on the corpus's odd charsets (unknown-8bit, wrong labels)."""
+    import parse
+
+    fixtures = Path(__file__).parent / "fixtures" / "mail"
+    data = [p.read_bytes() for p in sorted(fixtures.glob("*.eml"))]
+    assert parse.stdlib_parse(data) > 100 * len(data)
+
+
 def test_parse_bench_line():
     (result,) = bench("parse.py", "--messages", "40", "--repeat", "1")
     check_row(result)
