@@ -91,6 +91,7 @@ def run_crawl(
     if not urls:
         raise CrawlError("nothing to crawl: give URLs or add sources with `darkpool sources add`")
     settings = crawl_settings(engine_url, jobdir, cache, overrides)
+    running = mark_running(Path(jobdir)) if jobdir else None
     process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(spider or ReportsSpider)
     bar = _progress_bar(progress)
@@ -98,9 +99,34 @@ def run_crawl(
         crawler.signals.connect(lambda **_: bar.update(1), signal=signals.response_received)
     process.crawl(crawler, urls=urls)
     process.start()
+    if running is not None:
+        running.unlink(missing_ok=True)  # a clean stop: Scrapy saved its queue, resume is safe
     if bar is not None:
         bar.close()
     return _summary(crawler.stats.get_stats())
+
+
+def mark_running(jobdir: Path) -> Path:
+    """Mark `jobdir` as in use; if the last crawl there was killed, start it over.
+
+    Scrapy appends request fingerprints to requests.seen as it queues them, but
+    saves the queue's index only on a clean close. After a SIGKILL the queued
+    requests look done and would never be fetched, so the job's request state
+    is dropped and the crawl starts again (stored pages are upserted, not
+    duplicated). Returns the marker file, removed after a clean stop.
+    """
+    import logging
+    import shutil
+
+    marker = jobdir / "darkpool.running"
+    if marker.exists():
+        logging.getLogger(__name__).warning(
+            "the crawl in %s was interrupted; starting it over", jobdir
+        )
+        (jobdir / "requests.seen").unlink(missing_ok=True)
+        shutil.rmtree(jobdir / "requests.queue", ignore_errors=True)
+    marker.touch()
+    return marker
 
 
 def _progress_bar(enabled: bool):
