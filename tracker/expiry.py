@@ -63,7 +63,8 @@ _WEEKDAY_RE = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _CUE = (
     r"until|till|til|through|thru|ends?|ending|expires?|expiring|valid\s+(?:until|through|till|to)"
     r"|before|by|no\s+later\s+than|closes?"
-    r"|bis(?:\s+(?:zum|einschließlich|inklusive))?|gültig\s+bis|endet(?:\s+am)?|läuft\s+am|nur\s+bis"
+    r"|(?:gültig\s+|einlösbar\s+|nur\s+)?bis(?:\s+(?:einschließlich|inklusive|spätestens))?(?:\s+zum)?"
+    r"|endet(?:\s+am)?|läuft\s+am"
     r"|jusqu['’]au|jusqu['’]à|avant\s+le|expire\s+le|se\s+termine\s+le|fin\s+le|valable\s+jusqu['’]au"
     r"|entro(?:\s+il)?|fino\s+al|fino\s+a|valido\s+fino\s+al|scade(?:\s+il)?|termina(?:\s+il)?"
     r"|hasta(?:\s+el)?|antes\s+del|válido\s+hasta\s+el|caduca(?:\s+el)?|termina\s+el|vence(?:\s+el)?"
@@ -75,7 +76,7 @@ _CLOCK = (
 _TZ = r"PT|PST|PDT|ET|EST|EDT|CT|CST|CDT|MT|MST|MDT|GMT|UTC|BST|UK|CET|CEST|MEZ|MESZ"
 _DATE_RE = re.compile(
     rf"\b(?:{_CUE})\b[\s,:]*"
-    rf"(?:(?P<pre>{_CLOCK})\s*(?:\(?(?P<pretz>{_TZ})\)?\s*)?,?\s*(?:on|am|le|il|el|del)?\s+)?"
+    rf"(?:(?:(?:at|um|à|alle|a\s+las)\s+)?(?P<pre>{_CLOCK})\s*(?:\(?(?P<pretz>{_TZ})\)?\s*)?,?\s*(?:on|am|le|il|el|del)?\s+)?"
     rf"(?:(?:the|le|il|el|am|den|dem|le\s+)\s+)?"
     rf"(?:(?P<wd>{_WEEKDAY_RE})\.?,?\s*(?:(?:the|le|il|el|den)\s+)?)?"
     rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?\s*(?:de\s+|of\s+)?(?P<m1>{_MONTH_RE})\.?(?:\s+(?:de\s+)?(?P<y1>\d{{4}}))?"

@@ -50,7 +50,9 @@ _PERSONAL_RE = re.compile(
     r"|(?:dein(?:en|e)?|ihr(?:en|e)?)\s+(?:warenkorb|bestellung|einkauf)|für\s+(?:dich|sie)|diese\s+bestellung"
     r"|(?:votre|ton)\s+(?:panier|commande|sac)|pour\s+(?:vous|toi)|cette\s+commande|vous\s+est\s+offert"
     r"|(?:il\s+tuo|tuo)\s+(?:carrello|ordine)|per\s+te|questo\s+ordine|solo\s+per\s+te"
-    r"|tu\s+(?:carrito|cesta|pedido|compra)|para\s+ti|este\s+pedido|te\s+regalamos)\b",
+    r"|tu\s+(?:carrito|cesta|pedido|compra)|para\s+ti|este\s+pedido|te\s+regalamos"
+    r"|(?:is|are)\s+waiting\s+for\s+you|awaits\s+you|wartet\s+auf\s+(?:dich|sie)|vous\s+attend(?:ent)?"
+    r"|t['’]attend(?:ent)?|ti\s+aspetta(?:no)?|te\s+espera(?:n)?)\b",
     re.I,
 )
 # Standing conditions and sign-up perks: not an offer to this reader.

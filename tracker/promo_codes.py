@@ -33,6 +33,12 @@ _AT_CHECKOUT_RE = re.compile(
     r"(?:the\s+)?(?:checkout|kasse|caisse|paiement|cassa|pagamento|pago|caja)",
     re.I,
 )
+# "use FREESHIP for free shipping", "gib SOMMER ein und spare": what the token gets you.
+_FOR_WHAT_RE = re.compile(
+    r"[\"'”»]?\s+(?:for|to\s+(?:get|save|take|enjoy|unlock|receive)|and\s+(?:get|save|take|enjoy)"
+    r"|pour|per|para|für|(?:ein\s+)?und\s+(?:spare|sichere|erhalte))\b",
+    re.I,
+)
 _CODE_WORD_RE = re.compile(rf"\b{_LABEL}\b", re.I)
 _LONE_LINE_RE = re.compile(rf"^\s*[\"'“«\[(]?(?P<code>{_TOKEN})[\"'”»\])]?\s*$", re.M)
 
@@ -180,7 +186,8 @@ def find_codes(text: str, excluded: list[tuple[int, int]] | None = None) -> list
     for m in _LABELLED_RE.finditer(text):
         add(m, True)
     for m in _VERB_RE.finditer(text):
-        add(m, bool(_AT_CHECKOUT_RE.match(text, m.end("code"))))
+        end = m.end("code")
+        add(m, bool(_AT_CHECKOUT_RE.match(text, end) or _FOR_WHAT_RE.match(text, end)))
     if _CODE_WORD_RE.search(text):
         for m in _LONE_LINE_RE.finditer(text):
             if any(ch.isdigit() for ch in m["code"]) or m["code"].isupper():
