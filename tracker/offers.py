@@ -52,7 +52,8 @@ _PERSONAL_RE = re.compile(
     r"|(?:il\s+tuo|tuo)\s+(?:carrello|ordine)|per\s+te|questo\s+ordine|solo\s+per\s+te"
     r"|tu\s+(?:carrito|cesta|pedido|compra)|para\s+ti|este\s+pedido|te\s+regalamos"
     r"|(?:is|are)\s+waiting\s+for\s+you|awaits\s+you|wartet\s+auf\s+(?:dich|sie)|vous\s+attend(?:ent)?"
-    r"|t['’]attend(?:ent)?|ti\s+aspetta(?:no)?|te\s+espera(?:n)?)\b",
+    r"|t['’]attend(?:ent)?|ti\s+aspetta(?:no)?|te\s+espera(?:n)?"
+    r"|nous\s+vous\s+offrons|on\s+vous\s+offre|ti\s+regaliamo|schenken\s+wir\s+(?:dir|ihnen))\b",
     re.I,
 )
 # Standing conditions and sign-up perks: not an offer to this reader.
