@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -184,7 +186,7 @@ def _retailer_row(r: dict[str, Any], retailer_meta: dict) -> tuple:
     summary = r["report_summary"] or {}
     codes = r["shared_vs_single_use"] or {}
     return (
-        domain, r["retailer"]["name"], category, country,
+        domain, public_name(r["retailer"]["name"], domain), category, country,
         r["contributors"], r["carts"], r["cart_emails"],
         rate["value"], rate["low"], rate["high"],
         first["median"], first["p25"], first["p75"], first["n"],
@@ -194,6 +196,30 @@ def _retailer_row(r: dict[str, Any], retailer_meta: dict) -> tuple:
         r["reports"], summary.get("value_median"), summary.get("wait_median_hours"),
         _bool(r["reports_agree"]), r["exposure"], r["first_seen"], r["last_seen"],
     )  # fmt: skip
+
+
+def public_name(name: str | None, domain: str) -> str:
+    """The retailer name to publish: the curated one, else the stored one when it only
+    spells the domain ("Quillby Beauty" at quillbybeauty.com), else one made from it.
+
+    Stored names come from the From display name of the first mail seen, which
+    senders personalise ("Quillby for Jane Doe"); that must not cross the boundary.
+    """
+    from tracker.mail.retailer import name_from_domain
+    from tracker.retailer_names import retailer_for_domain
+
+    known = retailer_for_domain(domain)
+    if known is not None:
+        return known.name
+    key = _letters(name or "")
+    if key and key in _letters(domain.split(".", 1)[0]):
+        return name
+    return name_from_domain(domain)
+
+
+def _letters(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def _offer_cells(offer: dict | None) -> tuple:
