@@ -274,13 +274,16 @@ service imap-login {{
                 os.kill(pid, signal.SIGKILL)
 
     def _instance_pids(self) -> list[int]:
-        """Processes titled `dovecot-<our instance name>/...` (only ours: the name is unique)."""
+        """Our master (`dovecot -c <our config>`) and the processes titled
+        `dovecot-<our instance name>/...` — only ours: both names are unique."""
         prefix = f"dovecot-{self.name}/".encode()
+        master = f"-c\0{self.config}\0".encode()
         pids = []
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 with contextlib.suppress(OSError):
-                    if (entry / "cmdline").read_bytes().startswith(prefix):
+                    cmdline = (entry / "cmdline").read_bytes()
+                    if cmdline.startswith(prefix) or master in cmdline:
                         pids.append(int(entry.name))
         return pids
 
