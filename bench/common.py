@@ -55,21 +55,25 @@ def emit(result: dict) -> None:
 
 def best_of(repeat: int, fn: Callable[[], object]) -> float:
     """The fastest of `repeat` timed calls: the least disturbed by the shared machine."""
-    return best_times(repeat, fn)[0]
+    return best_times(repeat, fn)[0][0]
 
 
-def best_times(repeat: int, fn: Callable[[], object]) -> tuple[float, float]:
-    """(fastest wall seconds, fewest CPU seconds of this process) over `repeat` calls.
+def best_times(repeat: int, *fns: Callable[[], object]) -> list[tuple[float, float]]:
+    """(fastest wall seconds, fewest CPU seconds of this process) of each of `fns`.
 
-    CPU time is what a loaded, shared machine disturbs least.
+    The functions take turns, `repeat` rounds, so a burst of load from other
+    processes on a shared machine hits each of them rather than one; CPU time
+    is what such load disturbs least.
     """
-    walls, cpus = [], []
+    walls: list[list[float]] = [[] for _ in fns]
+    cpus: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        start, cpu = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - start)
-        cpus.append(time.process_time() - cpu)
-    return min(walls), min(cpus)
+        for i, fn in enumerate(fns):
+            start, cpu = time.perf_counter(), time.process_time()
+            fn()
+            walls[i].append(time.perf_counter() - start)
+            cpus[i].append(time.process_time() - cpu)
+    return [(min(w), min(c)) for w, c in zip(walls, cpus, strict=True)]
 
 
 def children_peak_mb() -> float:

@@ -58,8 +58,9 @@ def run(messages: int, repeat: int = 3, seed: int = 7) -> dict:
     raws = [RawMail(f"bench:{i}", d) for i, d in enumerate(data)]
     pipeline(raws[:50])  # warm up: lazy imports, the suffix list, compiled patterns
     stdlib_parse(data[:50])
-    base, base_cpu = best_times(repeat, lambda: stdlib_parse(data))
-    ours, ours_cpu = best_times(repeat, lambda: pipeline(raws))
+    (base, base_cpu), (ours, ours_cpu) = best_times(
+        repeat, lambda: stdlib_parse(data), lambda: pipeline(raws)
+    )
     return row(
         "parse",
         ours,
