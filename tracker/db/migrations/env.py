@@ -14,6 +14,11 @@ def run_migrations_online() -> None:
     if engine is None:
         engine = create_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # pysqlite runs DDL outside any transaction: a process killed during the
+            # first migration left half a schema that no later run could migrate.
+            # An explicit BEGIN makes the whole upgrade one transaction.
+            connection.exec_driver_sql("BEGIN")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
