@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from hostile.mail import fixtures
+from hostile.mail import fixtures, nested_multipart
 
 _MESSAGE_ID = re.compile(rb"(?im)^message-id:[^\n]*\n")
 FROM_LINE = b"From shop@example.com Thu Nov 20 14:03:00 2026\n"
@@ -30,7 +30,8 @@ def varied_messages(count: int, seed: int = 5) -> list[bytes]:
     """`count` messages from the labelled corpus, each made unique.
 
     Every seventh loses its Message-ID (keyed by content hash), every
-    thirteenth is junk (an error record); the rest keep their understanding
+    thirteenth is a retailer's mail nested too deep to parse (an error record
+    on import, a sync problem on sync); the rest keep their understanding
     (retailers, kinds, offers) and get a fresh Message-ID.
     """
     rng = random.Random(seed)
@@ -38,7 +39,9 @@ def varied_messages(count: int, seed: int = 5) -> list[bytes]:
     out = []
     for i in range(count):
         if i % 13 == 12:
-            out.append(b"X-Junk: %d\n\nnot really mail %d\n" % (i, rng.randrange(10**9)))
+            junk = nested_multipart(120).replace(b"15% off", b"15%% off %d" % rng.randrange(10**9))
+            unsubscribe = b"List-Unsubscribe: <https://levi.com/u>\n"  # passes sync triage
+            out.append(unsubscribe + junk.replace(b"\r\n", b"\n"))
             continue
         data = _MESSAGE_ID.sub(b"", bases[i % len(bases)], count=1)
         marker = b"X-Crash-Test: %d\n" % i
@@ -143,7 +146,8 @@ MESSAGE_COLUMNS = (
 
 
 def dump_store(db: Path) -> dict[str, list[tuple]]:
-    """The store's content by natural key: messages, offers, retailers, sync state."""
+    """The store's content by natural key: messages, offers, retailers, IMAP accounts,
+    sync state and sync problems."""
     con = sqlite3.connect(db)
     try:
         q = con.execute
@@ -160,6 +164,18 @@ def dump_store(db: Path) -> dict[str, list[tuple]]:
                 "SELECT domain, name, category, country FROM retailers ORDER BY domain"
             ).fetchall(),
             "message_keys": q("SELECT key FROM messages ORDER BY key").fetchall(),
+            "accounts": q(
+                "SELECT host, port, username, security, folders, contributor FROM imap_accounts "
+                "ORDER BY host, port, username"
+            ).fetchall(),
+            "sync_state": q(
+                "SELECT a.username, s.folder, s.uidvalidity, s.last_uid FROM sync_state s "
+                "JOIN imap_accounts a ON a.id = s.account_id ORDER BY a.username, s.folder"
+            ).fetchall(),
+            "problems": q(
+                "SELECT a.username, p.folder, p.uidvalidity, p.uid, p.error FROM sync_problems p "
+                "JOIN imap_accounts a ON a.id = p.account_id ORDER BY a.username, p.folder, p.uid"
+            ).fetchall(),
         }
     finally:
         con.close()

@@ -56,9 +56,16 @@ PLAIN_WARNING = (
     metavar="NAME",
     help="Whose mail this is. Default: $DARKPOOL_CONTRIBUTOR or 'me'.",
 )
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=250,
+    show_default=True,
+    help="Messages downloaded and committed per transaction.",
+)
 @pass_app
 def sync(
-    app, host, port, user, folders, security, cafile, since, download_all, contributor
+    app, host, port, user, folders, security, cafile, since, download_all, contributor, batch_size
 ) -> None:
     """Import new retailer mail from IMAP servers, incrementally and read-only.
 
@@ -92,6 +99,7 @@ def sync(
         since=since.date() if since else None,
         download_all=download_all,
         progress=show_progress(),
+        batch_count=batch_size,
     )
     accounts = _accounts(app, host, port, user, folders, security, contributor)
     failed = 0
