@@ -293,7 +293,24 @@ class ImapSession:
         text = arg.decode(errors="replace") if isinstance(arg, bytes) else str(arg)
         if text.startswith(("b'", 'b"')) and text.endswith(text[1]):  # imapclient's repr()
             text = text[2:-1]
-        return text.replace(self._password, "***") if self._password else text
+        for secret in _secret_forms(self._password):
+            text = text.replace(secret, "***")
+        return text
+
+
+def _secret_forms(password: str | None) -> list[str]:
+    """The password as typed, as sent (IMAP-quoted: backslash and quote escaped) and
+    as imapclient's repr() of a server's echo shows it; longest first."""
+    if not password:
+        return []
+    quoted = password.replace("\\", "\\\\").replace('"', '\\"')
+    forms = set()
+    for form in (password, quoted):
+        raw = form.encode("utf-8", "backslashreplace")
+        forms |= {form, repr(form)[1:-1], repr(raw)[2:-1]}
+        # inside a repr() that holds both quote characters, ' is escaped too
+        forms |= {repr(form + "'\"")[1:-4], repr(raw + b"'\"")[2:-4]}
+    return sorted(forms, key=len, reverse=True)
 
 
 _MSG_START = re.compile(rb"\d+ \(")
