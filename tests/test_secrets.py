@@ -33,6 +33,8 @@ pytestmark = pytest.mark.imap
 ENV = "DARKPOOL_IMAP_PASSWORD"
 # Quotes and backslashes change on the wire (IMAP quoting) and in error text (repr).
 HOSTILE_PASSWORD = "Tr0ub4dor&3 \"horse\" \\battery\\ 'staple'"
+# Not ASCII: LOGIN cannot carry it, AUTHENTICATE PLAIN (base64 of UTF-8) must.
+UMLAUT_PASSWORD = "Grüße aus Köln – 42"
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +43,10 @@ def dovecot():
         if os.environ.get("CI"):
             pytest.fail(f"{INSTALL_HINT}; it is required in CI")
         pytest.skip(INSTALL_HINT)
-    server = Dovecot(spare_users=6).start()
+    server = Dovecot(spare_users=6)
+    server._spare[-1].password = UMLAUT_PASSWORD  # the last user made, written before start
+    server._write_users(0)
+    server.start()
     yield server
     server.close()
 
@@ -54,13 +59,14 @@ def box(dovecot):
     return mailbox
 
 
-def forms(secret: str) -> list[bytes]:
+def forms(secret: str, user: str = "bob") -> list[bytes]:
     """The secret as bytes in the encodings it could be written in."""
     raw = secret.encode()
     return [
         raw,
         secret.encode("utf-16-le"),
         base64.b64encode(raw),
+        base64.b64encode(b"\0" + user.encode() + b"\0" + raw),  # AUTHENTICATE PLAIN
         secret.replace("\\", "\\\\").replace('"', '\\"').encode(),
     ]
 
@@ -211,3 +217,26 @@ def test_tls_verification_cannot_be_switched_off_silently(dovecot, box, tmp_path
     plain = darkpool(tmp_path, *sync_args(dovecot, box.user), "--plain", password=box.password)
     assert plain.returncode == 0
     assert b"--plain sends your password and mail unencrypted" in plain.stderr
+
+
+def test_a_non_ascii_password_logs_in_and_stays_secret(dovecot, tmp_path):
+    box = dovecot._spare.pop()  # the user whose password is UMLAUT_PASSWORD
+    assert box.password == UMLAUT_PASSWORD
+    box.maildir()
+    for data in varied_messages(3, seed=4):
+        box.deliver(data)
+    args = [*sync_args(dovecot, box.user), "--plain"]
+    done = darkpool(tmp_path, *args, password=UMLAUT_PASSWORD)
+    assert done.returncode == 0, done.stderr.decode()
+    wrong = darkpool(tmp_path, *args, password=UMLAUT_PASSWORD + "ß")
+    assert wrong.returncode == 1 and b"refused" in wrong.stderr, wrong.stderr
+    with EchoServer() as server:
+        args = ["sync", "--host", "127.0.0.1", "--port", str(server.port), "--user", "bob"]
+        echoed = darkpool(tmp_path, *args, "--plain", password=UMLAUT_PASSWORD)
+        received = b"".join(server.received)
+    assert echoed.returncode == 1 and b"refused" in echoed.stderr, echoed.stderr
+    assert b"AUTHENTICATE PLAIN" in received.upper()
+    for output in (done, wrong, echoed):
+        assert_absent(UMLAUT_PASSWORD, "the output", output.stdout + output.stderr)
+    for path in files_under(tmp_path):
+        assert_absent(UMLAUT_PASSWORD, str(path), path.read_bytes())

@@ -1,7 +1,7 @@
 """Tiny hostile IMAP servers on loopback, for the secrets tests.
 
-`EchoServer` greets, then answers LOGIN with NO and echoes the whole
-command line back (what a careless or malicious server may do), so the
+`EchoServer` greets, then answers LOGIN (or AUTHENTICATE PLAIN) with NO
+and echoes the whole command (or the base64 credentials) back (what a careless or malicious server may do), so the
 client's error message would carry the password if it did not scrub it.
 `SilentServer` accepts and never says a word, so a `darkpool sync` process
 stays alive, connected and holding the password while the test looks at it
@@ -59,6 +59,12 @@ class EchoServer(_Server):
                 tag, _, rest = line.partition(b" ")
                 if rest.upper().startswith(b"CAPABILITY"):
                     conn.sendall(b"* CAPABILITY IMAP4rev1\r\n" + tag + b" OK done\r\n")
+                elif rest.upper().startswith(b"AUTHENTICATE"):
+                    conn.sendall(b"+ \r\n")
+                    blob = lines.readline()
+                    self.received.append(blob)
+                    echo = line.rstrip(b"\r\n") + b" " + blob.rstrip(b"\r\n")
+                    conn.sendall(tag + b" NO [AUTHENTICATIONFAILED] refused: " + echo + b"\r\n")
                 elif rest.upper().startswith(b"LOGIN"):
                     echo = line.rstrip(b"\r\n")
                     conn.sendall(tag + b" NO [AUTHENTICATIONFAILED] refused: " + echo + b"\r\n")

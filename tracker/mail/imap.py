@@ -13,6 +13,7 @@ metadata. Errors come out as three kinds:
 
 from __future__ import annotations
 
+import base64
 import imaplib
 import re
 import socket
@@ -152,7 +153,9 @@ class ImapSession:
 
     def _login(self) -> None:
         try:
-            self._call("LOGIN", self.client.login, self.config.user, self._password)
+            # LOGIN sends ASCII only; AUTHENTICATE PLAIN carries UTF-8 (umlauts, accents).
+            login = self.client.login if self._password.isascii() else self.client.plain_login
+            self._call("LOGIN", login, self.config.user, self._password)
         except LoginError as exc:
             self._drop()
             raise AuthError(
@@ -295,6 +298,9 @@ class ImapSession:
             text = text[2:-1]
         for secret in _secret_forms(self._password):
             text = text.replace(secret, "***")
+        if self._password:  # AUTHENTICATE PLAIN's base64 blob, should a server echo it
+            blob = f"\0{self.config.user}\0{self._password}".encode()
+            text = text.replace(base64.b64encode(blob).decode(), "***")
         return text
 
 
