@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tracker.db.engine import make_engine
+from tracker.db.engine import init_store, make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(__file__).parent / "fixtures" / "site"
@@ -113,6 +113,11 @@ def test_scrapyd_lists_the_project_and_its_spider(scrapyd):
 
 def test_two_scrapyd_jobs_crawl_into_one_store(scrapyd, site, any_db_url):
     base, home = scrapyd
+    engine = make_engine(any_db_url)
+    init_store(
+        engine
+    )  # `darkpool init` once, as docs/scale-out.md says: jobs never race to migrate
+    engine.dispose()
     fast = [("setting", "AUTOTHROTTLE_ENABLED=False"), ("setting", "DOWNLOAD_DELAY=0")]
     jobs = set()
     for page in ("en-table.html", "list-page1.html"):
