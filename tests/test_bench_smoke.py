@@ -12,7 +12,6 @@ import sys
 from email import policy
 from pathlib import Path
 
-
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 sys.path.insert(0, str(BENCH))
 
