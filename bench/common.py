@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+# The console script installed beside this interpreter, found without PATH.
+DARKPOOL = str(Path(sys.executable).with_name("darkpool"))
 
 
 def machine() -> dict:

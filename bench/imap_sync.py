@@ -40,7 +40,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from common import DARKPOOL  # noqa: E402
 from dovecot import Dovecot  # noqa: E402
 
 from tracker.db.engine import init_store, make_engine, session_factory  # noqa: E402
@@ -119,7 +121,7 @@ def timed_sync(url: str, account: Account, password: str, options: SyncOptions):
 
 def resync_cli(url: str, server, box) -> float:
     env = {**os.environ, "DARKPOOL_IMAP_PASSWORD": box.password}
-    cmd = ["darkpool", "--db", url, "sync"]  # no arguments: the remembered account
+    cmd = [DARKPOOL, "--db", url, "sync"]  # no arguments: the remembered account
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start

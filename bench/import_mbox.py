@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, emit, machine, row
+from common import DARKPOOL, ROOT, emit, machine, row
 from corpus import cached_mbox
 
 TARGET = 1.3
@@ -66,7 +66,7 @@ def measure(messages: int, repeat: int = 1, seed: int = 7) -> list[dict]:
         for r in range(repeat):  # take turns, so load from elsewhere hits both sides
             base_runs.append(run_measured(parse_cmd))
             url = f"sqlite:///{Path(tmp) / f'store{r}.sqlite'}"
-            cmd = ["darkpool", "--db", url, "import", str(mbox.path), "--contributor", "bench"]
+            cmd = [DARKPOOL, "--db", url, "import", str(mbox.path), "--contributor", "bench"]
             env = {**os.environ, "DARKPOOL_DATA_DIR": tmp}
             seconds, peak, cpu, out = run_measured(cmd, env)
             assert f"{messages:,} new" in out, out

@@ -190,5 +190,6 @@ def test_real_darkpool_process_imports_and_reads_local_time(tmp_path: Path):
 
 
 def test_console_script_is_installed():
-    result = subprocess.run(["darkpool", "parse", "--help"], capture_output=True, text=True)
+    script = Path(sys.executable).with_name("darkpool")  # installed beside this interpreter
+    result = subprocess.run([str(script), "parse", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "Example:" in result.stdout

@@ -1,9 +1,16 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
-from tracker.db.engine import alembic_config, session_scope
+from tracker.db.engine import (
+    SCHEMA_HEAD,
+    alembic_config,
+    ensure_store,
+    schema_revision,
+    session_scope,
+)
 from tracker.db.models import Cart, Message, Offer, Retailer
 from tracker.db.store import load_records, save_cart, save_records
 from tracker.records import MessageRecord, OfferInfo, RetailerRef
@@ -25,6 +32,19 @@ def _record(key: str, offer: OfferInfo | None = None) -> MessageRecord:
 
 def test_models_and_migrations_do_not_drift(engine):
     command.check(alembic_config(engine))
+
+
+def test_schema_head_is_alembics_head(engine):
+    # ensure_store compares the store with SCHEMA_HEAD instead of loading Alembic.
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    assert SCHEMA_HEAD == head == schema_revision(engine)
+
+
+def test_an_outdated_store_is_upgraded_on_first_use(engine):
+    command.downgrade(alembic_config(engine), "base")
+    assert schema_revision(engine) is None or schema_revision(engine) != SCHEMA_HEAD
+    ensure_store(engine)
+    assert schema_revision(engine) == SCHEMA_HEAD
 
 
 def test_save_records_is_idempotent_and_round_trips(sessions):

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
 
 from tracker import __version__
 from tracker.config import resolve_db_url
 from tracker.errors import DarkpoolError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @dataclass
