@@ -205,7 +205,11 @@ def test_snapshot_opens_with_plain_sqlite_and_carries_meta(published):
     assert (meta["contributors"], meta["carts"]) == ("4", "7")
     assert domains == [BIG.domain, MID.domain]
     assert codes == [(BIG.domain, SHARED_CODE, 4)]
-    assert reports == [(BIG.domain, "forum.example.net", NOW.strftime("%Y-%m"))]
+    # a report is dated by when the crawl saw it (the clock at save), not by NOW
+    private = sqlite3.connect(out.parent.parent / "private.sqlite")
+    (seen_at,) = private.execute("SELECT seen_at FROM reports WHERE key = 'r1'").fetchone()
+    private.close()
+    assert reports == [(BIG.domain, "forum.example.net", str(seen_at)[:7])]
     # step 4 (the 5 EUR browse mail) reached only 2 contributors: below K, left out
     assert ladder == [(1, 1.0, None), (2, 24.0, 10.0), (3, 72.0, 15.0)]
     assert summary.line().startswith("Published 2 retailers (1 withheld below K=3)")

@@ -77,10 +77,16 @@ def save_records(session: Session, records: list[MessageRecord], contributor: st
         .returning(Message.__table__.c.id, Message.__table__.c.key)
     )
     inserted: dict[str, int] = {}
-    for row in rows:  # executemany with RETURNING is not portable across drivers
-        got = session.execute(stmt, row).first()
-        if got is not None:
+    if session.get_bind().dialect.insert_executemany_returning:
+        # One statement per batch (SQLAlchemy's "insertmanyvalues"); rows that hit
+        # the conflict return nothing, so what comes back is what this call stored.
+        for got in session.execute(stmt, rows):
             inserted[got.key] = got.id
+    else:  # a driver without executemany RETURNING: one row at a time
+        for row in rows:
+            got = session.execute(stmt, row).first()
+            if got is not None:
+                inserted[got.key] = got.id
     offers = [
         _offer_row(unique[key].offer, pk) for key, pk in inserted.items() if unique[key].offer
     ]

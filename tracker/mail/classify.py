@@ -28,6 +28,7 @@ from importlib import resources
 
 from tracker.discounts import find_discounts
 from tracker.mail.message import ParsedMail
+from tracker.mail.prefilter import fold, literal_prefixes, may_match
 from tracker.records import KINDS, RetailerRef
 
 # An order/tracking reference after its label: at least 4 characters, one a digit.
@@ -38,7 +39,8 @@ _CARRIER_TRACKING_RE = re.compile(r"\b1Z[0-9A-Z]{16}\b")
 
 @dataclass(frozen=True)
 class _Rules:
-    phrases: dict[str, list[tuple[re.Pattern[str], float, frozenset[str]]]]
+    # kind -> (pattern, weight, languages, literal prefixes for the prefilter)
+    phrases: dict[str, list[tuple[re.Pattern[str], float, frozenset[str], frozenset[str] | None]]]
     stopwords: dict[str, frozenset[str]]
     foreign_weight: float
     segments: dict[str, float]
@@ -80,7 +82,10 @@ def load_rules() -> _Rules:
                 old_weight, langs = merged[kind].get(pattern, (0.0, set()))
                 merged[kind][pattern] = (max(old_weight, float(weight)), langs | {lang})
     phrases = {
-        kind: [(re.compile(p, re.I), w, frozenset(langs)) for p, (w, langs) in table.items()]
+        kind: [
+            (re.compile(p, re.I), w, frozenset(langs), literal_prefixes(p))
+            for p, (w, langs) in table.items()
+        ]
         for kind, table in merged.items()
     }
     return _Rules(
@@ -180,8 +185,13 @@ def _phrase_scores(
     collide across languages (Italian "offerta" vs French "offerte").
     """
     scores = dict.fromkeys((*KINDS, "alert"), 0.0)
+    # Most phrases occur nowhere in a message; a substring test for the words a
+    # phrase must start with rules them out without a regex search per segment.
+    folded = fold("\n".join(text for _label, text in segments))
     for kind, patterns in rules.phrases.items():
-        for pattern, weight, langs in patterns:
+        for pattern, weight, langs, prefixes in patterns:
+            if not may_match(prefixes, folded):
+                continue
             hits = [rules.segments[label] for label, text in segments if pattern.search(text)]
             if hits:
                 best = max(hits)

@@ -1,0 +1,95 @@
+"""Literal prefixes of a phrase pattern, to skip patterns that cannot match.
+
+The classifier searches some 240 case-insensitive phrase patterns in every
+message. Python's `re` cannot skip ahead for a pattern that starts with `\\b`
+and an alternation, so each search walks the whole text. Almost every pattern
+starts with words, though: `\\b(?:left|forgot(?:ten)?)\\b...` can only match
+where "left" or "forgot" occurs. A substring test for those words on the
+case-folded text is far cheaper than the search, and when none occurs the
+pattern is skipped. The test only ever skips patterns that cannot match;
+patterns whose start is not literal get no prefixes and are always searched.
+"""
+
+from __future__ import annotations
+
+import re
+from re import _constants as sre  # private, but the same since 3.11
+from re import _parser as sre_parse
+
+_MAX_PREFIXES = 64
+_MIN_LENGTH = 3
+
+
+def literal_prefixes(pattern: str) -> frozenset[str] | None:
+    """Case-folded strings one of which starts every match, or None if unknown."""
+    try:
+        parsed = sre_parse.parse(pattern, re.I)
+    except re.error:
+        return None
+    prefixes, _complete = _walk(list(parsed))
+    if not prefixes or any(len(p) < _MIN_LENGTH for p in prefixes):
+        return None  # too short to filter anything out
+    return frozenset(prefixes)
+
+
+def _walk(items: list) -> tuple[set[str], bool]:
+    """(prefixes, complete): complete means the prefixes are the whole match."""
+    out = {""}
+    for i, (op, av) in enumerate(items):
+        if op is sre.AT and out == {""}:
+            continue  # a leading \b or ^ matches no characters
+        if op is sre.LITERAL:
+            out = {p + fold(chr(av)) for p in out}
+            continue
+        if op is sre.SUBPATTERN and not av[1] and not av[2]:  # a group, no flag changes
+            alternatives, complete = _walk(list(av[3]))
+        elif op is sre.BRANCH:
+            alternatives, complete = _branches(av[1])
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+            # `X?` then the rest: the match starts like X + rest, or like rest.
+            rest = list(items[i + 1 :])
+            alternatives, complete = _branches([list(av[2]) + rest, rest])
+            if "" in alternatives:
+                return out, False
+            return _join(out, alternatives, complete=False)
+        else:
+            return out, False
+        if not alternatives or "" in alternatives:
+            return out, False
+        out, extended = _join(out, alternatives, complete)
+        if not extended:
+            return out, False
+    return out, True
+
+
+def _join(out: set[str], alternatives: set[str], complete: bool) -> tuple[set[str], bool]:
+    """Every prefix followed by every alternative, unless that makes too many."""
+    if len(out) * len(alternatives) > _MAX_PREFIXES:
+        return out, False
+    return {p + a for p in out for a in alternatives}, complete
+
+
+def _branches(branches: list) -> tuple[set[str], bool]:
+    out: set[str] = set()
+    complete = True
+    for branch in branches:
+        prefixes, whole = _walk(list(branch))
+        if "" in prefixes:
+            return {""}, False  # one branch starts with something not literal
+        out |= prefixes
+        complete = complete and whole
+    return out, complete
+
+
+# re.I also matches "i" with the dotless "ı", which casefold() keeps apart.
+_RE_EQUIVALENTS = str.maketrans({"\u0131": "i", "\u0307": None})
+
+
+def fold(text: str) -> str:
+    """Case-fold as `re.I` compares: casefold(), the dotless ı as i, İ's dot dropped."""
+    return text.casefold().translate(_RE_EQUIVALENTS)
+
+
+def may_match(prefixes: frozenset[str] | None, folded_text: str) -> bool:
+    """False only if the pattern cannot match a text whose fold() is `folded_text`."""
+    return prefixes is None or any(p in folded_text for p in prefixes)
