@@ -1,4 +1,7 @@
-"""import_paths into a real store built by the migrations: idempotence, batches, errors."""
+"""import_paths into a real store built by the migrations: idempotence, batches, errors.
+
+Every test runs on SQLite and on PostgreSQL (the `engine` fixture).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from mailmaker import mbox, message, write
 from sqlalchemy import select
 
 from tracker import importing
-from tracker.db.engine import init_store, make_engine, session_factory, session_scope
+from tracker.db.engine import session_factory, session_scope
 from tracker.db.models import Message
 from tracker.errors import SourceError
 from tracker.importing import import_paths
@@ -22,15 +25,7 @@ def rows(engine) -> list:
         return list(s.execute(select(table).order_by(table.c.key)))
 
 
-@pytest.fixture
-def sqlite_engine(db_url: str):
-    eng = make_engine(db_url)
-    init_store(eng)
-    yield eng
-    eng.dispose()
-
-
-def test_reimport_is_idempotent_on_every_backend(engine, tmp_path: Path):
+def test_reimport_is_idempotent(engine, tmp_path: Path):
     box = write(tmp_path / "a.mbox", mbox([message(i) for i in range(12)]))
     one = write(tmp_path / "copy.eml", message(3, extra_headers="Received: from elsewhere"))
     first = import_paths(engine, [box, one], "alice", batch_size=5)
@@ -42,46 +37,46 @@ def test_reimport_is_idempotent_on_every_backend(engine, tmp_path: Path):
     assert first.line() == "Imported 13 messages from 2 sources: 12 new, 1 duplicate, 0 errors."
 
 
-def test_same_content_without_message_id_is_stored_once(sqlite_engine, tmp_path: Path):
+def test_same_content_without_message_id_is_stored_once(engine, tmp_path: Path):
     a = message(1, message_id=None, extra_headers="Received: from mx1.example")
     b = message(1, message_id=None, extra_headers="Received: from mx2.example").replace(
         b"\n", b"\r\n"
     )
     write(tmp_path / "in" / "a.eml", a)
     write(tmp_path / "in" / "b.eml", b)
-    summary = import_paths(sqlite_engine, [tmp_path / "in"], "me")
+    summary = import_paths(engine, [tmp_path / "in"], "me")
     assert (summary.new, summary.duplicate) == (1, 1)
-    (row,) = rows(sqlite_engine)
+    (row,) = rows(engine)
     assert row.key.startswith("sha256:") and row.message_id is None
 
 
-def test_thousands_of_messages_in_batches(sqlite_engine, tmp_path: Path):
+def test_thousands_of_messages_in_batches(engine, tmp_path: Path):
     msgs = [message(i, subject=f"Reminder {i}") for i in range(2500)]
     box = write(tmp_path / "big.mbox", mbox(msgs))
-    summary = import_paths(sqlite_engine, [box], "me", batch_size=400)
+    summary = import_paths(engine, [box], "me", batch_size=400)
     assert (summary.seen, summary.new, summary.errors) == (2500, 2500, 0)
-    stored = rows(sqlite_engine)
+    stored = rows(engine)
     assert len(stored) == 2500
     assert {r.source for r in stored} == {f"{box}#{i}" for i in range(1, 2501)}
 
 
-def test_broken_and_truncated_messages_are_stored_as_errors(sqlite_engine, tmp_path: Path):
+def test_broken_and_truncated_messages_are_stored_as_errors(engine, tmp_path: Path):
     data = mbox([message(1)]) + b"From x@y Thu Nov 20 14:03:00 2026\n\x00\x01junk\n\n"
     data += mbox([message(3), message(4)])
     box = write(tmp_path / "bad.mbox", data[:-40])
-    summary = import_paths(sqlite_engine, [box], "me")
+    summary = import_paths(engine, [box], "me")
     assert (summary.seen, summary.new, summary.errors) == (4, 4, 2)
-    by_source = {r.source: r for r in rows(sqlite_engine)}
+    by_source = {r.source: r for r in rows(engine)}
     assert by_source[f"{box}#2"].error == "binary data, not a mail message"
     assert "truncated" in by_source[f"{box}#4"].error
     assert by_source[f"{box}#1"].error is None and by_source[f"{box}#3"].error is None
     assert summary.samples[0].startswith(f"{box}#2: ")
-    again = import_paths(sqlite_engine, [box], "me")
+    again = import_paths(engine, [box], "me")
     assert (again.new, again.duplicate, again.errors) == (0, 4, 2)
 
 
 def test_a_crash_keeps_the_committed_batches_and_a_rerun_resumes(
-    sqlite_engine, tmp_path: Path, monkeypatch
+    engine, tmp_path: Path, monkeypatch
 ):
     box = write(tmp_path / "a.mbox", mbox([message(i) for i in range(30)]))
     real = importing.process_paths
@@ -94,24 +89,24 @@ def test_a_crash_keeps_the_committed_batches_and_a_rerun_resumes(
 
     monkeypatch.setattr(importing, "process_paths", crashing)
     with pytest.raises(KeyboardInterrupt):
-        import_paths(sqlite_engine, [box], "me", batch_size=10)
-    assert len(rows(sqlite_engine)) == 20  # two whole batches; the third rolled back
+        import_paths(engine, [box], "me", batch_size=10)
+    assert len(rows(engine)) == 20  # two whole batches; the third rolled back
     monkeypatch.setattr(importing, "process_paths", real)
-    summary = import_paths(sqlite_engine, [box], "me", batch_size=10)
+    summary = import_paths(engine, [box], "me", batch_size=10)
     assert (summary.new, summary.duplicate) == (10, 20)
 
 
-def test_bad_paths_store_nothing(sqlite_engine, tmp_path: Path):
+def test_bad_paths_store_nothing(engine, tmp_path: Path):
     good = write(tmp_path / "good.eml", message(1))
     with pytest.raises(SourceError, match="no such file"):
-        import_paths(sqlite_engine, [good, tmp_path / "nope"], "me")
-    assert rows(sqlite_engine) == []
+        import_paths(engine, [good, tmp_path / "nope"], "me")
+    assert rows(engine) == []
 
 
-def test_understanding_is_stored(sqlite_engine, tmp_path: Path):
+def test_understanding_is_stored(engine, tmp_path: Path):
     write(tmp_path / "cart.eml", message(1))
-    import_paths(sqlite_engine, [tmp_path / "cart.eml"], "me")
-    (row,) = rows(sqlite_engine)
+    import_paths(engine, [tmp_path / "cart.eml"], "me")
+    (row,) = rows(engine)
     assert row.sender_domain == "e.levi.com"
     assert row.subject == "Your cart is waiting"
     assert row.kind in (

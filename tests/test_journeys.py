@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
+import pytest
 
 from tracker.db.engine import init_store, make_engine, session_factory, session_scope
 from tracker.db.store import save_cart, save_records
@@ -17,6 +18,13 @@ from tracker.journeys import (
     messages_frame,
 )
 from tracker.records import MessageRecord, OfferInfo, RetailerRef
+
+
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """The store-backed tests here run on SQLite and on PostgreSQL."""
+    return any_db_url
+
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -124,8 +132,8 @@ def test_cartless_mail_is_grouped_by_gaps():
     assert tight[2]["seq"] == tight[1]["seq"] != tight[3]["seq"]
 
 
-def _store(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+def _store(url: str):
+    engine = make_engine(url)
     init_store(engine)
     return engine, session_factory(engine)
 
@@ -142,8 +150,8 @@ def _rec(key: str, sent: float, kind: str, retailer: RetailerRef, offer=None) ->
     )
 
 
-def test_load_from_the_store_keeps_cart_kinds_only(tmp_path):
-    engine, sessions = _store(tmp_path)
+def test_load_from_the_store_keeps_cart_kinds_only(db_url):
+    engine, sessions = _store(db_url)
     levi, ulta = RetailerRef("levi.com", "Levi's"), RetailerRef("ulta.com", "Ulta")
     with session_scope(sessions) as s:
         save_cart(s, levi, at(0), "me", 80.0, "USD")

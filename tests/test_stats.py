@@ -24,6 +24,13 @@ from tracker.stats import (
 )
 from tracker.survival import kaplan_meier, kaplan_meier_by_group
 
+
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """The store-backed tests here run on SQLite and on PostgreSQL."""
+    return any_db_url
+
+
 Z = 1.959963984540054  # the 97.5% quantile of the standard normal
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 NOW = T0 + timedelta(days=40)

@@ -43,6 +43,12 @@ class AppContext:
                 ensure_store(self._engine)
         return self._engine
 
+    def close(self) -> None:
+        """Return the engine's connections (a server-side store counts them)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
 
 class DarkpoolGroup(click.Group):
     """A group that prints DarkpoolError as one line instead of a traceback."""
@@ -101,6 +107,7 @@ def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
       darkpool stats --jsonl
     """
     ctx.obj = AppContext(db=db, debug=debug)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _register() -> None:
