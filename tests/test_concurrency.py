@@ -1,12 +1,15 @@
-"""Sync, crawl, readers and publish on ONE SQLite store at the same time.
+"""Sync, crawl, readers, publish and the site on ONE SQLite store at the same time.
 
-For DARKPOOL_SOAK_SECONDS (default 60 in CI, 15 locally) four loops run real
-`darkpool` processes against one store: sync pulls new mail delivered into a
-private Dovecot each round, crawl reads new pages from a loopback site each
-round, and readers run `stats --jsonl`, `messages --jsonl`, `reports --jsonl`
-and `publish`. No process may exit non-zero or print "database is locked", and
-the final store must hold every message delivered and every page crawled.
-Loops are bounded in rounds as well as time; everything stays on loopback.
+For DARKPOOL_SOAK_SECONDS (default 60 in CI, 15 locally) five loops run real
+processes against one store: sync pulls new mail delivered into a private
+Dovecot each round, crawl reads new pages from a loopback site each round,
+readers run `stats --jsonl`, `messages --jsonl`, `reports --jsonl` and
+`publish` (which replaces the snapshot), and the site (app.py through
+Streamlit's AppTest, in its own process) renders the overview and a retailer
+page from that snapshot while it is being replaced. No process may exit
+non-zero, raise, or print "database is locked", and the final store must hold
+every message delivered and every page crawled. Loops are bounded in rounds as
+well as time; everything stays on loopback.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from dovecot import DOVECOT, INSTALL_HINT, Dovecot
@@ -26,6 +30,19 @@ from webserver import LoopbackServer, html
 SECONDS = float(os.environ.get("DARKPOOL_SOAK_SECONDS") or (60 if os.environ.get("CI") else 15))
 MAX_ROUNDS = 200
 PER_ROUND = 4
+APP = Path(__file__).resolve().parents[1] / "app.py"
+# Renders the site in a fresh process, as a visitor's session would; exit 1 on
+# any exception a page shows.
+SITE_VISIT = """
+import sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
+shown = [e.value for e in at.exception]
+at.switch_page("tracker/site/pages/retailer.py").run()
+shown += [e.value for e in at.exception]
+print(shown)
+sys.exit(1 if shown else 0)
+"""
 FAST = ["-s", "AUTOTHROTTLE_START_DELAY=0.05", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=0"]
 
 
@@ -73,14 +90,21 @@ class Loops:
         self.lock = threading.Lock()
 
     def darkpool(self, name: str, *args: str, env: dict | None = None) -> str:
-        cmd = [sys.executable, "-m", "tracker", "--db", self.db_url, *args]
+        return self.python(name, "-m", "tracker", "--db", self.db_url, *args, env=env)
+
+    def python(self, name: str, *args: str, env: dict | None = None) -> str:
+        cmd = [sys.executable, *args]
         result = subprocess.run(
             cmd, capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
         )
         with self.lock:
             self.runs[name] = self.runs.get(name, 0) + 1
-            if result.returncode != 0 or "locked" in result.stderr.lower():
-                self.failures.append(f"{name} exit {result.returncode}: {result.stderr[-800:]}")
+            if (
+                result.returncode != 0
+                or "database is locked" in (result.stderr + result.stdout).lower()
+            ):
+                tail = (result.stderr + result.stdout)[-800:]
+                self.failures.append(f"{name} exit {result.returncode}: {tail}")
         return result.stdout
 
     def loop(self, name: str, body) -> threading.Thread:
@@ -103,6 +127,7 @@ def test_sync_crawl_and_readers_share_one_sqlite_store(dovecot, tmp_path):
     password = {"DARKPOOL_IMAP_PASSWORD": box.password}
     delivered: list[int] = []
     crawled: list[str] = []
+    snapshot = tmp_path / "snapshot.sqlite"
     with LoopbackServer({"/p/*": report_page}) as site:
         loops = Loops(db_url, time.monotonic() + SECONDS)
         loops.darkpool("init", "init")
@@ -124,12 +149,18 @@ def test_sync_crawl_and_readers_share_one_sqlite_store(dovecot, tmp_path):
 
         def publish_round(i: int) -> None:
             loops.darkpool("reports", "reports", "--jsonl")
-            loops.darkpool("publish", "publish", str(tmp_path / f"snap{i % 2}.sqlite"))
+            loops.darkpool("publish", "publish", str(snapshot))
+
+        def site_round(i: int) -> None:
+            loops.python(
+                "site", "-c", SITE_VISIT, str(APP), env={"DARKPOOL_SNAPSHOT": str(snapshot)}
+            )
 
         threads = [
             loops.loop(name, body)
             for name, body in (("sync", sync_round), ("crawl", crawl_round),
-                               ("read", read_round), ("publish", publish_round))
+                               ("read", read_round), ("publish", publish_round),
+                               ("site", site_round))
         ]  # fmt: skip
         for thread in threads:
             thread.join(timeout=SECONDS + 600)
@@ -142,7 +173,7 @@ def test_sync_crawl_and_readers_share_one_sqlite_store(dovecot, tmp_path):
     ids = sorted(json.loads(line)["message_id"] for line in messages)
     print(f"{len(delivered)} mails delivered, {len(ids)} stored; "
           f"{len(crawled)} pages crawled, {len(reports)} reports stored")  # fmt: skip
-    assert min(loops.runs[k] for k in ("sync", "crawl", "stats", "publish")) >= 1
+    assert min(loops.runs[k] for k in ("sync", "crawl", "stats", "publish", "site")) >= 1
     assert ids == sorted(f"<soak-{n}@mail.levi.com>" for n in delivered)
     assert sorted(r["source_url"] for r in reports) == sorted(crawled)
     assert not loops.failures, "\n".join(loops.failures)
