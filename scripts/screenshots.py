@@ -9,7 +9,6 @@ directory first. Needs Debian's chromium and the `playwright` package.
 from __future__ import annotations
 
 import argparse
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,19 +16,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+from chromium import free_port, launch  # noqa: E402
 
 from tracker.site.serve import start_site, stop_site, wait_until_ready  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # (file name, url path, text that shows the page has rendered)
 SHOTS = (
     ("overview", "", "Leaderboard"),
@@ -38,12 +30,6 @@ SHOTS = (
     ("explore", "explore", "Explore & download"),
     ("methodology", "methodology", "The exposure score"),
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def build_demo(where: Path) -> Path:
@@ -58,7 +44,7 @@ def take(url: str, out: Path, width: int = 1400) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch(p)
         for name, path, marker in SHOTS:
             page = browser.new_page(viewport={"width": width, "height": 1000})
             page.goto(url + path, wait_until="domcontentloaded")

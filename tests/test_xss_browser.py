@@ -12,25 +12,16 @@ the text it must read as the literal payload.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from chromium import browser_or_skip, served_site
 
 from tracker.demo.snapshot import write_sample_snapshot
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 PAGES = ["", "retailer", "compare", "explore", "methodology"]
 
 
@@ -87,24 +78,9 @@ def write_hostile_snapshot(path: Path) -> None:
     conn.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium")
-        pytest.skip("headless Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    yield from browser_or_skip()
 
 
 @pytest.fixture(scope="module")
@@ -112,22 +88,8 @@ def site_url(tmp_path_factory):
     where = tmp_path_factory.mktemp("xss")
     snapshot = where / "snapshot.sqlite"
     write_hostile_snapshot(snapshot)
-    port = free_port()
-    command = [sys.executable, "-m", "tracker", "site", "--snapshot", str(snapshot)]
-    with (
-        (where / "stderr.txt").open("w+") as errors,
-        subprocess.Popen(
-            [*command, "--port", str(port)], stdout=subprocess.PIPE, stderr=errors, text=True
-        ) as proc,
-    ):
-        try:
-            line = proc.stdout.readline()
-            errors.seek(0)
-            assert f"darkpool site running at http://localhost:{port}/" in line, errors.read()
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    with served_site(snapshot, where) as url:
+        yield url
 
 
 INJECTED = """() => ({
