@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tracker.db.engine import (
     SCHEMA_HEAD,
@@ -38,6 +38,22 @@ def test_schema_head_is_alembics_head(engine):
     # ensure_store compares the store with SCHEMA_HEAD instead of loading Alembic.
     head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     assert SCHEMA_HEAD == head == schema_revision(engine)
+
+
+def test_upgrade_from_0001_keeps_remembered_accounts(engine):
+    command.downgrade(alembic_config(engine), "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO imap_accounts (host, port, username, security, folders, contributor)"
+                " VALUES ('imap.example.org', 993, 'me@example.org', 'tls', 'INBOX', 'me')"
+            )
+        )
+    assert schema_revision(engine) == "0001"
+    ensure_store(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT host, username, cafile, since FROM imap_accounts"))
+        assert rows.all() == [("imap.example.org", "me@example.org", None, None)]
 
 
 def test_an_outdated_store_is_upgraded_on_first_use(engine):

@@ -335,6 +335,28 @@ def test_tls_with_cafile_and_starttls(box, run_cli, dovecot, monkeypatch, sessio
     assert "new 1" in starttls.stdout
 
 
+def test_resync_remembers_the_ca_file_and_since(box, run_cli, dovecot, monkeypatch, tmp_path):
+    now = datetime.now(UTC)
+    box.deliver(retail_mail(0), when=now - timedelta(days=400))
+    box.deliver(retail_mail(1), when=now - timedelta(days=1))
+    monkeypatch.setenv("DARKPOOL_IMAP_PASSWORD", box.password)
+    (tmp_path / "ca.pem").write_bytes(Path(dovecot.cert).read_bytes())
+    monkeypatch.chdir(tmp_path)  # a relative --cafile, as typed in a shell
+    since = (now - timedelta(days=30)).date().isoformat()
+    tls = ["--host", dovecot.host, "--port", str(dovecot.tls_port), "--user", box.user]
+    first = run_cli("sync", *tls, "--cafile", "ca.pem", "--since", since)
+    assert first.exit_code == 0, first.output
+    assert "fetched 1, new 1" in first.stdout
+    box.deliver(retail_mail(2), when=now - timedelta(days=500))  # old mail, moved in late
+    box.deliver(retail_mail(3), when=now)
+    elsewhere = tmp_path / "cron"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # cron starts somewhere else
+    again = run_cli("sync")  # no arguments: the remembered CA verifies the server
+    assert again.exit_code == 0, again.output
+    assert "fetched 1, new 1" in again.stdout  # and --since still holds
+
+
 def test_tls_verification_failure_is_one_clear_line(box, run_cli, dovecot, monkeypatch):
     monkeypatch.setenv("DARKPOOL_IMAP_PASSWORD", box.password)
     result = run_cli(

@@ -46,17 +46,17 @@ class Account:
     security: str = "tls"
     folders: tuple[str, ...] = ("INBOX",)
     contributor: str = "me"
+    cafile: str | None = None  # trust this CA (PEM) instead of the system's
+    since: date | None = None  # never fetch mail received before this day
 
-    def server(self, cafile: str | None = None, timeout: float = 60.0) -> ServerConfig:
-        return ServerConfig(self.host, self.user, self.port, self.security, cafile, timeout)
+    def server(self, timeout: float = 60.0) -> ServerConfig:
+        return ServerConfig(self.host, self.user, self.port, self.security, self.cafile, timeout)
 
 
 @dataclass
 class SyncOptions:
     """How to sync; the defaults suit a real mailbox over the internet."""
 
-    cafile: str | None = None
-    since: date | None = None
     download_all: bool = False
     batch_count: int = 250  # bodies per FETCH ...
     batch_bytes: int = 16 << 20  # ... and at most this many bytes of them
@@ -101,11 +101,15 @@ def remember_account(session: Session, account: Account) -> int:
         "security": account.security,
         "folders": "\n".join(account.folders),
         "contributor": account.contributor,
+        "cafile": account.cafile,
+        "since": account.since,
     }
     stmt = dialect_insert(session, ImapAccount.__table__)
     stmt = stmt.on_conflict_do_update(
         index_elements=["host", "port", "username"],
-        set_={k: stmt.excluded[k] for k in ("security", "folders", "contributor")},
+        set_={
+            k: stmt.excluded[k] for k in ("security", "folders", "contributor", "cafile", "since")
+        },
     )
     session.execute(stmt, values)
     return session.execute(
@@ -121,7 +125,16 @@ def load_accounts(session: Session) -> list[Account]:
     """Every remembered account, in the order they were added."""
     rows = session.scalars(select(ImapAccount).order_by(ImapAccount.id))
     return [
-        Account(r.host, r.username, r.port, r.security, _folders(r.folders), r.contributor)
+        Account(
+            r.host,
+            r.username,
+            r.port,
+            r.security,
+            _folders(r.folders),
+            r.contributor,
+            r.cafile,
+            r.since,
+        )
         for r in rows
     ]
 
@@ -215,7 +228,7 @@ class _FolderJob:
 
     def _attempt(self) -> None:
         uidvalidity, last_uid = self._cursor()
-        server = self.account.server(self.options.cafile, self.options.timeout)
+        server = self.account.server(self.options.timeout)
         session = ImapSession(server, self.password)
         try:
             self._sync(session, uidvalidity, last_uid)
@@ -230,7 +243,7 @@ class _FolderJob:
         selected = imap.select(self.folder)
         if selected.uidvalidity != uidvalidity:
             last_uid = 0  # UIDs were renumbered: rescan; the store drops duplicates
-        uids = imap.search_after(last_uid, self.options.since)
+        uids = imap.search_after(last_uid, self.account.since)
         self._start_progress(len(uids))
         opts = self.options
         with make_executor(opts.process, opts.workers, len(uids), opts.pool_threshold) as pool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -69,9 +70,9 @@ def sync(
 ) -> None:
     """Import new retailer mail from IMAP servers, incrementally and read-only.
 
-    The first run remembers the account (never the password); `darkpool sync`
-    with no arguments then re-syncs every remembered account, fetching only
-    what arrived since. Headers are read first and only mail that looks
+    The first run remembers the account (never the password), with its
+    folders, --cafile and --since; `darkpool sync` with no arguments then
+    re-syncs every remembered account, fetching only what arrived since. Headers are read first and only mail that looks
     commercial is downloaded. Nothing on the server is changed or marked read.
 
     The password comes from $DARKPOOL_IMAP_PASSWORD, else ~/.netrc
@@ -95,13 +96,13 @@ def sync(
     if bool(host) != bool(user):
         raise click.UsageError("give --host and --user together, or neither to re-sync all")
     options = SyncOptions(
-        cafile=cafile,
-        since=since.date() if since else None,
-        download_all=download_all,
-        progress=show_progress(),
-        batch_count=batch_size,
+        download_all=download_all, progress=show_progress(), batch_count=batch_size
     )
-    accounts = _accounts(app, host, port, user, folders, security, contributor)
+    given = {
+        "cafile": str(Path(cafile).resolve()) if cafile else None,  # cron runs elsewhere
+        "since": since.date() if since else None,
+    }
+    accounts = _accounts(app, host, port, user, folders, security, contributor, given)
     failed = 0
     for account in accounts:
         try:
@@ -115,10 +116,18 @@ def sync(
         sys.exit(1)
 
 
-def _accounts(app, host, port, user, folders, security, contributor) -> list:
+def _accounts(app, host, port, user, folders, security, contributor, given) -> list:
+    """The accounts to sync: the one named, or every remembered one.
+
+    What is given on the command line (`given`: CA file, since) replaces what
+    was remembered; what is not given keeps the remembered value.
+    """
+    from dataclasses import replace
+
     from tracker.db.engine import session_factory, session_scope
     from tracker.sync import Account, find_account, load_accounts
 
+    given = {k: v for k, v in given.items() if v is not None}
     with session_scope(session_factory(app.engine())) as session:
         if host is None:
             accounts = load_accounts(session)
@@ -127,18 +136,19 @@ def _accounts(app, host, port, user, folders, security, contributor) -> list:
                     "no remembered IMAP account; run once with --host and --user "
                     "(see darkpool sync --help)"
                 )
-            return accounts
+            return [replace(account, **given) for account in accounts]
         known = find_account(session, host, user, port)
-    return [
-        Account(
-            host=host,
-            user=user,
-            port=port or (known.port if known else None),
-            security=security or (known.security if known else "tls"),
-            folders=tuple(folders) or (known.folders if known else ("INBOX",)),
-            contributor=contributor or (known.contributor if known else contributor_default()),
-        )
-    ]
+    account = Account(
+        host=host,
+        user=user,
+        port=port or (known.port if known else None),
+        security=security or (known.security if known else "tls"),
+        folders=tuple(folders) or (known.folders if known else ("INBOX",)),
+        contributor=contributor or (known.contributor if known else contributor_default()),
+        cafile=known.cafile if known else None,
+        since=known.since if known else None,
+    )
+    return [replace(account, **given)]
 
 
 def _sync_one(app, account, options) -> None:

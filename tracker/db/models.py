@@ -6,9 +6,10 @@ upsert and every import is idempotent. Times are stored as UTC.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -145,6 +146,8 @@ class ImapAccount(Base):
     security: Mapped[str] = mapped_column(String(16))  # tls | starttls | plain
     folders: Mapped[str] = mapped_column(Text, default="INBOX")  # newline-separated
     contributor: Mapped[str] = mapped_column(String(255))
+    cafile: Mapped[str | None] = mapped_column(Text)  # absolute path of a trusted CA (PEM)
+    since: Mapped[date | None] = mapped_column(Date)  # mail received before it is never fetched
 
 
 class SyncState(Base):
