@@ -359,3 +359,38 @@ def test_run_stats_reads_the_store_and_cli_prints_jsonl(db_url, run_cli):
     assert "shop.test" in table.output and "10%" in table.output
     empty = run_cli("stats", "--retailer", "none.test", "--jsonl")
     assert empty.exit_code == 0 and empty.output == ""
+
+
+def test_stats_survive_an_import_between_their_queries(tmp_path):
+    """An importer commits while stats read (each query may see a newer store).
+
+    The writes land right after stats' first query, as a concurrent `darkpool
+    import` or `sync` can; every retailer a later row names must still be known.
+    """
+    from sqlalchemy import event
+
+    from tracker.db.engine import init_store, make_engine, session_factory
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    reader, writer = make_engine(url), make_engine(url)
+    init_store(reader)
+    shop = RetailerRef("late.test", "Late Shop")
+    fired: list[str] = []
+
+    def import_now(_conn, _cursor, statement, *_args) -> None:
+        if fired or not statement.lstrip().upper().startswith("SELECT"):
+            return
+        fired.append(statement)
+        with session_scope(session_factory(writer)) as s:
+            save_cart(s, shop, T0, "ann")
+            rec = MessageRecord("src", "late-1", "h", sent_at=T0 + timedelta(hours=2),
+                                retailer=shop, kind="abandoned_cart")  # fmt: skip
+            save_records(s, [rec], "ann")
+
+    event.listen(reader, "after_cursor_execute", import_now)
+    with session_scope(session_factory(reader)) as s:
+        result = run_stats(s, NOW)
+    reader.dispose()
+    writer.dispose()
+    assert fired  # the import did happen mid-read
+    assert [row["retailer"]["domain"] for row in result.rows] in ([], ["late.test"])

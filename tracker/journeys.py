@@ -125,14 +125,15 @@ def _typed(frame: pd.DataFrame, int_cols: list[str]) -> pd.DataFrame:
 
 
 def load_journey_data(session: Session, retailer: str | None = None) -> JourneyData:
-    """Retailers, carts and cart-kind messages with their offers: three queries."""
+    """Retailers, carts and cart-kind messages with their offers: three queries.
+
+    Retailers are read last. Each query may see a newer store than the one
+    before (importers keep writing), and rows only ever gain retailers, so
+    reading them last means every cart and message read names a known one.
+    """
     dialect = session.get_bind().dialect.name
     hours = _epoch_expression(dialect)
     r = Retailer.__table__
-    rstmt = select(r.c.id, r.c.domain, r.c.name, r.c.category, r.c.country)
-    if retailer:
-        rstmt = rstmt.where(r.c.domain == retailer)
-    retailers = pd.DataFrame(session.execute(rstmt).all(), columns=RETAILER_COLUMNS)
     rid = select(r.c.id).where(r.c.domain == retailer).scalar_subquery() if retailer else None
 
     c = Cart.__table__
@@ -158,6 +159,10 @@ def load_journey_data(session: Session, retailer: str | None = None) -> JourneyD
     messages["sent_h"] = _hours_column(messages["sent_h"], dialect)
     messages["expires_h"] = _hours_column(messages["expires_h"], dialect)
     messages["offer_value"] = messages["offer_value"].astype(float)
+    rstmt = select(r.c.id, r.c.domain, r.c.name, r.c.category, r.c.country)
+    if retailer:
+        rstmt = rstmt.where(r.c.domain == retailer)
+    retailers = pd.DataFrame(session.execute(rstmt).all(), columns=RETAILER_COLUMNS)
     return JourneyData(
         retailers,
         _typed(carts, ["cart_id", "retailer_id"]),

@@ -175,9 +175,13 @@ def load_reports(session: Session, retailer: str | None = None) -> pd.DataFrame:
 
 
 def run_stats(session: Session, now: datetime, retailer: str | None = None) -> StatsResult:
-    """Load the store and compute every retailer's statistics (the CLI's one call)."""
-    data = load_journey_data(session, retailer)
-    return compute_stats(data, load_reports(session, retailer), now)
+    """Load the store and compute every retailer's statistics (the CLI's one call).
+
+    Reports are read before the journey data, whose retailers are read last:
+    see load_journey_data.
+    """
+    reports = load_reports(session, retailer)
+    return compute_stats(load_journey_data(session, retailer), reports, now)
 
 
 def compute_stats(
@@ -192,11 +196,9 @@ def compute_stats(
     j = build_journeys(data.carts, data.messages, window_hours, gap_hours)
     tables = _tables(j, reports, now_h)
     domains = data.retailers.set_index("retailer_id")
-    ids = sorted(
-        set(j.carts["retailer_id"]) | set(j.steps["retailer_id"]) | set(reports["retailer_id"]),
-        key=lambda rid: domains.at[rid, "domain"],
-    )
-    rows = [_row(int(rid), domains.loc[rid], tables) for rid in ids if rid in domains.index]
+    seen = set(j.carts["retailer_id"]) | set(j.steps["retailer_id"]) | set(reports["retailer_id"])
+    ids = sorted(seen & set(domains.index), key=lambda rid: domains.at[rid, "domain"])
+    rows = [_row(int(rid), domains.loc[rid], tables) for rid in ids]
     return StatsResult(rows=rows, **snapshot_frames(j, reports, tables["survival_curves"], domains))
 
 
