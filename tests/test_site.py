@@ -93,6 +93,37 @@ def test_retailer_page_states_the_survival_sentence(seeded: Path):
     assert len(at.get("arrow_vega_lite_chart")) >= 2 or len(at.get("vega_lite_chart")) >= 2
 
 
+def test_report_table_reads_as_text_with_blanks_for_missing_parts():
+    reports = pd.DataFrame(
+        [
+            ("percent", 15.0, None, None, 24.0, 48.0, "forum.example.net", "2026-11"),
+            ("percent", None, 40.0, None, None, 72.0, "blog.example.org", "2026-10"),
+            ("amount", 10.0, None, "EUR", 24.0, 24.0, "blog.example.org", None),
+            ("free_shipping", None, None, None, None, None, "forum.example.net", "2026-09"),
+        ],
+        columns=["offer_type", "value", "value_max", "currency", "wait_min_h", "wait_max_h",
+                 "source_host", "seen_month"],
+    )  # fmt: skip
+    table = figures.report_table(reports)
+    assert list(table.columns) == ["Offer", "Wait", "Site", "Seen"]
+    assert table.values.tolist() == [
+        ["15%", "24–48 h", "forum.example.net", "2026-11"],
+        ["up to 40%", "72 h", "blog.example.org", "2026-10"],
+        ["10 EUR", "24 h", "blog.example.org", "—"],
+        ["free shipping", "", "forum.example.net", "2026-09"],
+    ]
+
+
+def test_retailer_page_reports_table_has_no_none(seeded: Path):
+    at = open_page("retailer")
+    tables = [
+        t.value for t in at.dataframe if list(t.value.columns) == ["Offer", "Wait", "Site", "Seen"]
+    ]
+    assert tables, "the seeded retailer has public reports"
+    cells = [str(v) for v in tables[0].to_numpy().ravel()]
+    assert cells and not any(v in ("None", "nan") for v in cells)
+
+
 def test_retailer_search_narrows_the_choice(seeded: Path):
     at = open_page("retailer")
     at.text_input(key="retailer_search").input("mossgrove").run()

@@ -38,6 +38,34 @@ def offer_label(kind: object, value: object, currency: object = None) -> str | N
     return kind.replace("_", " ")
 
 
+REPORT_TABLE_COLUMNS = ["Offer", "Wait", "Site", "Seen"]
+
+
+def report_table(reports: pd.DataFrame) -> pd.DataFrame:
+    """The public reports as a reader takes them in: '15%', '24–48 h', site, month.
+
+    Missing parts are blank, not a grey 'None' in every other cell.
+    """
+    rows = []
+    for r in reports.itertuples(index=False):
+        offer = offer_label(r.offer_type, r.value, r.currency) or ""
+        top = offer_label(r.offer_type, r.value_max, r.currency)
+        if _num(r.value_max) is not None and _num(r.value_max) != _num(r.value):
+            offer = f"up to {top}" if _num(r.value) is None else f"{offer} (up to {top})"
+        rows.append((offer, _wait_range(r.wait_min_h, r.wait_max_h), _as_text(r.source_host),
+                     _as_text(r.seen_month)))  # fmt: skip
+    return pd.DataFrame(rows, columns=REPORT_TABLE_COLUMNS)
+
+
+def _wait_range(low: object, high: object) -> str:
+    low, high = _num(low), _num(high)
+    if low is None and high is None:
+        return ""
+    if low is None or high is None or low == high:
+        return f"{low if low is not None else high:g} h"
+    return f"{low:g}–{high:g} h"
+
+
 def leaderboard(retailers: pd.DataFrame) -> pd.DataFrame:
     """One row per retailer with the columns the overview shows, exposure first."""
     frame = retailers.copy()

@@ -43,15 +43,10 @@ def fmt_hours(hours: object) -> str:
 
 
 def fmt_offer(kind: object, value: object, currency: object = None) -> str:
-    """A human label for an offer: '15%', '10 EUR', 'free shipping', 'gift'."""
-    if missing(kind) or not kind:
-        return "—"
-    if kind == "percent" and not missing(value):
-        return f"{float(value):g}%"
-    if kind == "amount" and not missing(value):
-        suffix = f" {currency}" if currency and not missing(currency) else ""
-        return f"{float(value):g}{suffix}"
-    return str(kind).replace("_", " ")
+    """A human label for an offer ('15%', '10 EUR', 'free shipping'); '—' for none."""
+    from tracker.site.figures import offer_label
+
+    return offer_label(kind, value, currency) or "—"
 
 
 def show_state(state: SnapshotState) -> bool:

@@ -4,17 +4,6 @@ import streamlit as st
 
 from tracker.site import charts, data, figures, ui
 
-REPORT_COLUMNS = {
-    "offer_type": "Offer",
-    "value": "Value",
-    "value_max": "Up to",
-    "currency": "Currency",
-    "wait_min_h": "Wait from (h)",
-    "wait_max_h": "Wait to (h)",
-    "source_host": "Site",
-    "seen_month": "Seen",
-}
-
 st.title("Retailer")
 state = data.current()
 if not ui.show_state(state):
@@ -105,11 +94,7 @@ st.caption(
     )
 )
 if not reports.empty:
-    st.dataframe(
-        reports.drop(columns=["domain"]).rename(columns=REPORT_COLUMNS),
-        hide_index=True,
-        key="retailer_reports",
-    )
+    st.dataframe(figures.report_table(reports), hide_index=True, key="retailer_reports")
 
 codes = data.load_retailer(state, "codes", domain)
 if not codes.empty:
