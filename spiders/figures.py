@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass
 
 from spiders.names import NameRef
-from tracker.offers import Discount, find_discounts
-from tracker.waits import Wait, find_waits, may_mention_wait
+from tracker.offers import Discount, Wait, find_discounts, find_waits, may_mention_wait
 
 NEGATIVE = re.compile(
     r"\b(nothing|no discount|no code|no offer|no coupon|never|"

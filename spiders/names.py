@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from spiders.blocks import Block, Link
+from tracker.offers import find_waits
 from tracker.retailer_names import (
     find_retailer_mentions,
     lookup_retailer,
@@ -19,7 +20,6 @@ from tracker.retailer_names import (
     registrable_domain,
     retailer_for_domain,
 )
-from tracker.waits import find_waits
 
 # Capitalised words that start sentences or name things that are not stores.
 _NOT_STORE_WORDS = """

@@ -2,7 +2,8 @@
 
 `find_discounts(text)` lists every discount a text mentions (see
 `tracker.discounts`); `extract_offer(mail, kind)` picks the one offer a message
-makes to its reader, with its minimum spend, code and expiry.
+makes to its reader, with its minimum spend, code and expiry; `find_waits` and
+`parse_wait` read how long shoppers say they waited (see `tracker.waits`).
 
 The labelling rule: the offer is the concrete discount the message offers its
 reader, a fixed value ("15% off", "$10 off", "free shipping" as the message's
@@ -27,6 +28,7 @@ from tracker.mail.classify import detect_language, load_rules, segment_body
 from tracker.mail.message import ParsedMail
 from tracker.promo_codes import PromoCode, code_kind, find_codes
 from tracker.records import OfferInfo
+from tracker.waits import Wait, find_waits, may_mention_wait, parse_wait
 
 __all__ = [
     "Discount",
@@ -38,7 +40,11 @@ __all__ = [
     "find_codes",
     "find_discounts",
     "find_expiries",
+    "find_waits",
+    "may_mention_wait",
     "parse_number",
+    "parse_wait",
+    "Wait",
 ]
 
 OFFER_KINDS = frozenset({"abandoned_cart", "browse_abandonment", "promotion"})
