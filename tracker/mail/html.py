@@ -75,7 +75,24 @@ MAX_TEXT = MAX_TEXT_CHARS  # characters of output; enough for any real mail
 # stack of open elements), so 100,000 nested <div>s take minutes in any
 # conforming parser. Deeper documents go through the linear tokenizer instead.
 MAX_DEPTH = 1500
-VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"])
+VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
 
 # Invisible characters marketers use to pad preheaders (zero-width joiners,
