@@ -17,10 +17,10 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from cells import every_cell
 from click.testing import CliRunner
 
 from tracker.cli import cli
@@ -116,14 +116,6 @@ def published(tmp_path_factory):
     return out, secrets
 
 
-def _cells(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    cells = [str(v) for t in tables for row in conn.execute(f"SELECT * FROM {t}") for v in row]
-    conn.close()
-    return cells
-
-
 def test_the_scan_sees_what_is_published(published):
     out, _ = published
     conn = sqlite3.connect(out)
@@ -140,7 +132,7 @@ def test_no_secret_in_any_cell_or_byte(published):
     out, secrets = published
     blob = out.read_bytes().lower()
     text = blob.decode("latin-1")
-    cells = "\n".join(_cells(out)).lower()
+    cells = "\n".join(every_cell(out)).lower()
     leaks = []
     for secret in sorted(secrets):
         needle = secret.lower()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cells import every_cell
 
 from tracker import __version__
 from tracker.db.engine import init_store, make_engine, session_factory, session_scope
@@ -151,21 +152,10 @@ def published(tmp_path: Path):
     return out, secrets, summary
 
 
-def _cells(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    cells = []
-    for table in tables:
-        for row in conn.execute(f"SELECT * FROM {table}"):
-            cells.extend(str(v) for v in row if v is not None)
-    conn.close()
-    return cells
-
-
 def test_no_private_value_in_any_byte_or_cell(published):
     out, secrets, _ = published
     blob = out.read_bytes().lower()
-    cells = "\n".join(_cells(out)).lower()
+    cells = "\n".join(every_cell(out)).lower()
     # the scan can see: the published retailer, its shared code and the report host are there
     for present in (BIG.domain, SHARED_CODE, "forum.example.net"):
         assert present.lower().encode() in blob and present.lower() in cells
@@ -233,7 +223,7 @@ def test_k_decides_who_is_published(tmp_path: Path, run_cli, db_url):
     assert run_cli("publish", str(out), "--min-contributors", "0").exit_code == 2
     strict = run_cli("publish", str(out), "-k", "5")
     assert "Published 0 retailers (3 withheld below K=5)" in strict.output
-    assert _cells(out) and all("bigshop" not in c for c in _cells(out))
+    assert every_cell(out) and all("bigshop" not in c for c in every_cell(out))
 
 
 def test_an_empty_store_publishes_an_empty_snapshot(tmp_path: Path, run_cli):

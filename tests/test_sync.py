@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cells import every_cell
 from dovecot import DOVECOT, INSTALL_HINT, Dovecot, Mailbox
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import func, select
 
 from tracker.db.engine import make_engine, session_factory, session_scope
 from tracker.db.models import ImapAccount, Message, SyncProblem, SyncState
@@ -96,19 +97,6 @@ def store(db_url):
     engine = make_engine(db_url)
     yield session_factory(engine)
     engine.dispose()
-
-
-def every_cell(url: str) -> str:
-    """Every value in every table of the store, as text, on any backend."""
-    engine = make_engine(url)
-    tables = MetaData()
-    tables.reflect(engine)
-    with engine.connect() as conn:
-        cells = [
-            str(v) for t in tables.sorted_tables for row in conn.execute(t.select()) for v in row
-        ]
-    engine.dispose()
-    return "\n".join(cells)
 
 
 def count_messages(sessions) -> int:
@@ -278,7 +266,7 @@ def test_password_never_stored_or_logged(box, sync_cli, db_url, caplog):
     caplog.set_level(logging.DEBUG)
     result = sync_cli(box)
     assert result.exit_code == 0, result.output
-    stored = every_cell(db_url).encode()
+    stored = "\n".join(every_cell(db_url)).encode()
     if db_url.startswith("sqlite:///"):  # and the file's bytes, free pages included
         path = db_url.removeprefix("sqlite:///")
         files = [Path(p) for p in (path, path + "-wal") if os.path.exists(p)]
