@@ -24,5 +24,4 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e '.[dev]'
 .venv/bin/python -m ruff check .
-export PATH="$PWD/.venv/bin:$PATH"  # as if activated: tests and benches run `darkpool`
 .venv/bin/python -m pytest "$@"

@@ -72,8 +72,9 @@ def sync(
 
     The first run remembers the account (never the password), with its
     folders, --cafile and --since; `darkpool sync` with no arguments then
-    re-syncs every remembered account, fetching only what arrived since. Headers are read first and only mail that looks
-    commercial is downloaded. Nothing on the server is changed or marked read.
+    re-syncs every remembered account, fetching only what arrived since.
+    Headers are read first and only mail that looks commercial is downloaded.
+    Nothing on the server is changed or marked read.
 
     The password comes from $DARKPOOL_IMAP_PASSWORD, else ~/.netrc
     ("machine HOST login USER password ..."), else a prompt.

@@ -44,14 +44,15 @@ REPORT_TABLE_COLUMNS = ["Offer", "Wait", "Site", "Seen"]
 def report_table(reports: pd.DataFrame) -> pd.DataFrame:
     """The public reports as a reader takes them in: '15%', '24–48 h', site, month.
 
-    Missing parts are blank, not a grey 'None' in every other cell.
+    No grey 'None' cells: an unknown wait is blank, an unknown site or month '—'.
     """
     rows = []
     for r in reports.itertuples(index=False):
+        value, top = _num(r.value), _num(r.value_max)
         offer = offer_label(r.offer_type, r.value, r.currency) or ""
-        top = offer_label(r.offer_type, r.value_max, r.currency)
-        if _num(r.value_max) is not None and _num(r.value_max) != _num(r.value):
-            offer = f"up to {top}" if _num(r.value) is None else f"{offer} (up to {top})"
+        if top is not None and top != value:
+            up_to = f"up to {offer_label(r.offer_type, top, r.currency)}"
+            offer = up_to if value is None else f"{offer} ({up_to})"
         rows.append((offer, _wait_range(r.wait_min_h, r.wait_max_h), _as_text(r.source_host),
                      _as_text(r.seen_month)))  # fmt: skip
     return pd.DataFrame(rows, columns=REPORT_TABLE_COLUMNS)

@@ -13,6 +13,7 @@ import re
 import streamlit as st
 
 from tracker.site.data import SnapshotState
+from tracker.site.figures import offer_label
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark;
 # ':' and '$' also stop Streamlit's colour/emoji directives and LaTeX.
@@ -44,8 +45,6 @@ def fmt_hours(hours: object) -> str:
 
 def fmt_offer(kind: object, value: object, currency: object = None) -> str:
     """A human label for an offer ('15%', '10 EUR', 'free shipping'); '—' for none."""
-    from tracker.site.figures import offer_label
-
     return offer_label(kind, value, currency) or "—"
 
 
