@@ -41,7 +41,7 @@ FILLER = (
 
 
 def _stores(rng: random.Random) -> list[str]:
-    from tracker.retailer_names import load_known_retailers
+    from tracker.text.names import load_known_retailers
 
     names = sorted({k.name for k in load_known_retailers()[1].values()})
     return rng.sample(names, 8) + rng.sample(UNKNOWN, 2)
@@ -135,8 +135,8 @@ def serve(site: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
 
 def null_spider():
     """Same requests, pagination and page rows as the reports spider; no extraction."""
+    from spiders.extract.links import find_next_links
     from spiders.items import PageItem
-    from spiders.links import find_next_links
     from spiders.spiders.reports import ReportsSpider, content_digest
 
     class NullSpider(ReportsSpider):
@@ -152,7 +152,7 @@ def null_spider():
 
 
 def worker(kind: str, db: str, urls: list[str]) -> None:
-    from tracker.crawling import run_crawl
+    from spiders.runner import run_crawl
 
     overrides = {
         "AUTOTHROTTLE_ENABLED": False,

@@ -46,8 +46,9 @@ from common import DARKPOOL  # noqa: E402
 from dovecot import Dovecot  # noqa: E402
 
 from tracker.db.engine import init_store, make_engine, session_factory  # noqa: E402
+from tracker.mail.imap.accounts import Account  # noqa: E402
+from tracker.mail.imap.sync import SyncOptions, sync_account  # noqa: E402
 from tracker.records import MessageRecord, RawMail  # noqa: E402
-from tracker.sync import Account, SyncOptions, sync_account  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "mail"
 MID = re.compile(rb"^Message-ID:.*\r?\n(?:[ \t].*\r?\n)*", re.I | re.M)

@@ -34,7 +34,7 @@ def build_mbox(path: Path, count: int) -> int:
 
 def main() -> None:
     from tracker.db.engine import init_store, make_engine
-    from tracker.importing import import_paths, process_paths
+    from tracker.mail.importing import import_paths, process_paths
 
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
     with tempfile.TemporaryDirectory() as tmp:

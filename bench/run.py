@@ -147,17 +147,17 @@ def worker_generate(path: Path, messages: int, carts: int, retailers: int) -> No
 def worker_stats(store: Path, snapshot: Path) -> None:
     from stats_publish import NOW
 
-    from tracker.db.engine import make_engine, session_factory, session_scope
-    from tracker.publish import publish_snapshot
-    from tracker.stats import run_stats
+    from tracker.analysis.stats import run_stats
+    from tracker.db.engine import make_engine, session_factory
+    from tracker.snapshot.publish import publish_snapshot
 
     sessions = session_factory(make_engine(f"sqlite:///{store}"))
     start = time.perf_counter()
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         run_stats(s, NOW)
     stats_s = time.perf_counter() - start
     start = time.perf_counter()
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         publish_snapshot(s, snapshot, NOW, 3)
     publish_s = time.perf_counter() - start
     print(json.dumps({"stats_s": stats_s, "publish_s": publish_s, "peak_mb": self_peak_mb()}))

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tracker.db.engine import init_store, make_engine, session_factory, session_scope
-from tracker.publish import publish_snapshot
-from tracker.stats import run_stats
+from tracker.analysis.stats import run_stats
+from tracker.db.engine import init_store, make_engine, session_factory
+from tracker.snapshot.publish import publish_snapshot
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 START = pd.Timestamp("2026-01-01", tz="UTC")
@@ -134,12 +134,12 @@ def main() -> None:
     engine = make_engine(f"sqlite:///{store}")
     sessions = session_factory(engine)
     t = time.perf_counter()
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         result = run_stats(s, NOW)
     stats_s = time.perf_counter() - t
     print(f"stats:   {len(result.rows):,} retailers in {stats_s:.1f} s")
     t = time.perf_counter()
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         summary = publish_snapshot(s, workdir / "snapshot.sqlite", NOW, 3)
     publish_s = time.perf_counter() - t
     print(f"publish: {summary.line()} in {publish_s:.1f} s")

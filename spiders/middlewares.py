@@ -18,6 +18,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from tracker.text import registrable_domain
+
 
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     async def robot_parser(self, request):
@@ -56,7 +58,5 @@ class OffsiteRedirectMiddleware:
 
 
 def _site(url: str) -> str:
-    from tracker.retailer_names import registrable_domain
-
     host = urlsplit(url).hostname or ""
     return registrable_domain(host) or host

@@ -11,7 +11,7 @@ from __future__ import annotations
 from scrapy.exceptions import DropItem, NotConfigured
 
 from spiders.items import PageItem
-from tracker.db.engine import ensure_store, make_engine, session_factory, session_scope
+from tracker.db.engine import ensure_store, make_engine, session_factory
 from tracker.db.reports_store import save_page_error, save_page_reports
 
 
@@ -45,7 +45,7 @@ class StorePipeline:
         if not isinstance(item, PageItem):
             return item
         if item.error:
-            with session_scope(self.sessions) as session:
+            with self.sessions.begin() as session:
                 save_page_error(session, item.url, item.status, item.error)
             self.stats.inc_value("darkpool/pages_failed")
             raise DropItem(f"fetch failed: {item.url}: {item.error}")
@@ -55,7 +55,7 @@ class StorePipeline:
                 self.stats.inc_value("darkpool/reports_dropped/no_retailer")
                 continue
             reports.append(rep)
-        with session_scope(self.sessions) as session:
+        with self.sessions.begin() as session:
             saved = save_page_reports(session, item.url, item.status, reports, item.content_hash)
         self.stats.inc_value("darkpool/pages_saved")
         self.stats.inc_value("darkpool/reports_saved", saved)

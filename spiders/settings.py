@@ -1,18 +1,22 @@
 """Scrapy settings for darkpool's spiders: polite by default.
 
-`tracker.crawling.run_crawl` loads this module and adds the store URL; the
+`spiders.runner.run_crawl` loads this module and adds the store URL; the
 same settings work with the `scrapy` command from the repository root
 (`SCRAPY_SETTINGS_MODULE=spiders.settings`).
 """
 
 import os
 
+from tracker import __version__
+
 BOT_NAME = "darkpool"
 SPIDER_MODULES = ["spiders.spiders"]
 NEWSPIDER_MODULE = "spiders.spiders"
 
 # Identify ourselves and say where to read about us.
-USER_AGENT = "darkpool/0.1 (+https://github.com/darkpool-tracker/darkpool; abandoned-cart research)"
+USER_AGENT = (
+    f"darkpool/{__version__} (+https://github.com/darkpool-tracker/darkpool; abandoned-cart research)"
+)
 ROBOTSTXT_OBEY = True
 
 # Politeness: one request at a time per site, adapted to the site's latency.

@@ -22,7 +22,7 @@ OFFER_FIELDS = ("type", "value", "currency", "min_spend", "code", "expires_at")
 
 def _raw_mails() -> list[RawMail]:
     try:
-        from tracker.mail.sources import iter_raw_mail
+        from tracker.mail.files import iter_raw_mail
     except ImportError:
         return [RawMail(source=str(p), data=p.read_bytes()) for p in sorted(CORPUS.glob("*.eml"))]
     return list(iter_raw_mail([CORPUS]))
@@ -38,8 +38,8 @@ def _process(raw: RawMail) -> MessageRecord:
         return process_mail(raw)
     parse = pytest.importorskip("tracker.mail.parse")
     from tracker.mail.classify import classify_message
+    from tracker.mail.offer import extract_offer
     from tracker.mail.retailer import extract_retailer
-    from tracker.offers import extract_offer
 
     mail = parse.parse_mail(raw)
     retailer = extract_retailer(mail)

@@ -56,7 +56,7 @@ def test_corpus_is_deterministic_and_mixed():
 
 
 def test_mbox_holds_every_message(tmp_path):
-    from tracker.mail.sources import iter_raw_mail
+    from tracker.mail.files import iter_raw_mail
 
     info = corpus.write_mbox(tmp_path / "c.mbox", 150, seed=5)
     raws = list(iter_raw_mail([info.path]))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.mail.classify import classify_message, detect_language, segment_body
+from tracker.mail.classify import classify_message
 from tracker.mail.message import ParsedMail
 from tracker.records import RetailerRef
+from tracker.text import detect_language, segment_body
 
 SHOP = RetailerRef("shop.example", "Shop")
 BULK = {"list-unsubscribe": "<mailto:u@shop.example>"}

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import func, select
 from webserver import LoopbackServer, html
 
-from tracker.db.engine import make_engine, session_factory, session_scope
+from tracker.db.engine import make_engine, session_factory
 from tracker.db.models import Page, Report
 
 CHAINS, LENGTH = 4, 25
@@ -109,7 +109,7 @@ def _stored(db_url: str) -> tuple[list[tuple], list[tuple]]:
         reports.append(json.dumps(row, sort_keys=True))
     engine = make_engine(db_url)
     try:
-        with session_scope(session_factory(engine)) as session:
+        with session_factory(engine).begin() as session:
             pages = session.execute(select(Page.url, Page.status, Page.content_hash, Page.error))
             pages = sorted(tuple(p) for p in pages)
             per_page = session.execute(

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tracker.db.engine import make_engine, session_factory, session_scope
+from tracker.db.engine import make_engine, session_factory
 from tracker.db.models import Page, Report
-from tracker.retailer_names import normalize_name
+from tracker.text.names import normalize_name
 
 SITE = Path(__file__).parent / "fixtures" / "site"
 LABELS = json.loads((SITE / "labels.json").read_text("utf-8"))["pages"]
@@ -186,7 +186,7 @@ def test_recrawl_keeps_the_same_rows(site, db_url):
 def _rows(db_url: str) -> list[tuple]:
     engine = make_engine(db_url)
     try:
-        with session_scope(session_factory(engine)) as session:
+        with session_factory(engine).begin() as session:
             reports = session.scalars(select(Report).order_by(Report.id)).all()
             pages = session.scalars(select(Page).order_by(Page.id)).all()
             return [
@@ -218,7 +218,7 @@ def test_server_error_and_slow_pages_do_not_stop_the_crawl(site, requested, db_u
     result = crawl(db_url, *urls, extra=("--timeout", "2", "-s", "RETRY_TIMES=0"))
     assert "2 errors" in result.stdout
     engine = make_engine(db_url)
-    with session_scope(session_factory(engine)) as session:
+    with session_factory(engine).begin() as session:
         pages = {p.url.removeprefix(site): p for p in session.scalars(select(Page))}
     engine.dispose()
     assert pages["/broken.html"].status == 500 and "500" in pages["/broken.html"].error

@@ -75,7 +75,7 @@ def test_iter_mail_scales_without_the_disk():
 
 
 def test_darkpool_demo_builds_a_snapshot(tmp_path: Path, monkeypatch):
-    pytest.importorskip("tracker.importing", reason="the mail importer is not merged yet")
+    pytest.importorskip("tracker.mail.importing", reason="the mail importer is not merged yet")
     from tracker.cli import cli
 
     monkeypatch.setenv("DARKPOOL_DATA_DIR", str(tmp_path / "data"))

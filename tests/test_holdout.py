@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from tracker.mail.files import iter_raw_mail
 from tracker.mail.pipeline import process_mail
-from tracker.mail.sources import iter_raw_mail
-from tracker.offers import extract_offer_from_text
 from tracker.records import MessageRecord, RawMail
+from tracker.text.offers import extract_offer_from_text
 
 HOLDOUT = Path(__file__).parent / "fixtures" / "mail_holdout"
 OFFER_FIELDS = ("type", "value", "currency", "min_spend", "code", "expires_at")

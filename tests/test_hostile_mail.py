@@ -38,9 +38,9 @@ from hypothesis import strategies as st
 
 from tracker.mail import html as html_module
 from tracker.mail import limits
+from tracker.mail.files import sniff
 from tracker.mail.parse import parse_mail
 from tracker.mail.pipeline import process_mail
-from tracker.mail.sources import sniff
 from tracker.records import KINDS, MessageRecord, RawMail
 
 SEED = 20261122

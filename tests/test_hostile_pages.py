@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 from webserver import LoopbackServer, Reply, html
 
-from tracker.db.engine import make_engine, session_factory, session_scope
+from tracker.db.engine import make_engine, session_factory
 from tracker.db.models import Page
 
 MAXSIZE = 1024 * 1024  # the test's DOWNLOAD_MAXSIZE: 1 MiB
@@ -92,7 +92,7 @@ def darkpool(db_url: str, *args: str, timeout: float = 240) -> subprocess.Comple
 def _pages(db_url: str, base: str) -> dict[str, Page]:
     engine = make_engine(db_url)
     try:
-        with session_scope(session_factory(engine)) as session:
+        with session_factory(engine).begin() as session:
             rows = session.scalars(select(Page)).all()
             session.expunge_all()
     finally:

@@ -11,16 +11,16 @@ import pytest
 from mailmaker import mbox, message, write
 from sqlalchemy import select
 
-from tracker import importing
-from tracker.db.engine import session_factory, session_scope
+from tracker.db.engine import session_factory
 from tracker.db.models import Message
 from tracker.errors import SourceError
-from tracker.importing import import_paths
+from tracker.mail import importing
+from tracker.mail.importing import import_paths
 
 
 def rows(engine) -> list:
     """Every stored message as a full row (including imported_at)."""
-    with session_scope(session_factory(engine)) as s:
+    with session_factory(engine).begin() as s:
         table = Message.__table__
         return list(s.execute(select(table).order_by(table.c.key)))
 

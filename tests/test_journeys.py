@@ -8,15 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from tracker.db.engine import init_store, make_engine, session_factory, session_scope
-from tracker.db.store import save_cart, save_records
-from tracker.journeys import (
+from tracker.analysis.journeys import (
     build_journeys,
     carts_frame,
-    load_journey_data,
-    load_journeys,
     messages_frame,
 )
+from tracker.analysis.load import load_journey_data, load_journeys
+from tracker.db.engine import init_store, make_engine, session_factory
+from tracker.db.store import save_cart, save_records
 from tracker.records import MessageRecord, OfferInfo, RetailerRef
 
 
@@ -153,7 +152,7 @@ def _rec(key: str, sent: float, kind: str, retailer: RetailerRef, offer=None) ->
 def test_load_from_the_store_keeps_cart_kinds_only(db_url):
     engine, sessions = _store(db_url)
     levi, ulta = RetailerRef("levi.com", "Levi's"), RetailerRef("ulta.com", "Ulta")
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         save_cart(s, levi, at(0), "me", 80.0, "USD")
         save_records(
             s,
@@ -166,7 +165,7 @@ def test_load_from_the_store_keeps_cart_kinds_only(db_url):
             ],
             "me",
         )
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         data = load_journey_data(s)
         only_levi = load_journeys(s, "levi.com")
     engine.dispose()
@@ -194,7 +193,7 @@ def test_journeys_command(tmp_path, db_url, run_cli):
     engine = make_engine(db_url)
     init_store(engine)
     levi = RetailerRef("levi.com", "Levi's")
-    with session_scope(session_factory(engine)) as s:
+    with session_factory(engine).begin() as s:
         save_cart(s, levi, at(0), "me")
         save_records(
             s,
@@ -218,7 +217,7 @@ def test_journeys_command(tmp_path, db_url, run_cli):
 def test_load_on_every_backend(sessions):
     """Epoch seconds come from SQL (strftime on SQLite, extract on PostgreSQL)."""
     levi = RetailerRef("levi.com", "Levi's")
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         save_cart(s, levi, at(0), "me")
         offer = OfferInfo("percent", 10.0, expires_at=at(72))
         save_records(
@@ -226,7 +225,7 @@ def test_load_on_every_backend(sessions):
             [_rec("a", 1.5, "abandoned_cart", levi), _rec("b", 24, "abandoned_cart", levi, offer)],
             "me",
         )
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         (journey,) = load_journeys(s)
     assert [step["hours"] for step in journey["steps"]] == [1.5, 24.0]
     assert journey["steps"][1]["offer"]["expires_at"] == at(72).isoformat()

@@ -6,16 +6,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from tracker.expiry import find_expiries
 from tracker.mail.message import ParsedMail
-from tracker.offers import (
-    Discount,
-    extract_offer,
-    extract_offer_from_text,
-    find_discounts,
-    parse_number,
-)
-from tracker.promo_codes import code_kind, find_codes
+from tracker.mail.offer import extract_offer
+from tracker.text import Discount, extract_offer_from_text, find_discounts, parse_number
+from tracker.text.codes import code_kind, find_codes
+from tracker.text.expiry import find_expiries
 
 
 def first(text: str) -> Discount:

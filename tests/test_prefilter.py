@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from tracker.mail import classify
-from tracker.mail.classify import load_rules, score_message
+from tracker.mail.classify import score_message
 from tracker.mail.parse import parse_mail
-from tracker.mail.prefilter import fold, literal_prefixes, may_match
 from tracker.mail.retailer import extract_retailer
 from tracker.records import RawMail
+from tracker.text.prefilter import fold, literal_prefixes, may_match
+from tracker.text.rules import load_rules
+from tracker.text.segments import segment_body
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MAIL = sorted((FIXTURES / "mail").glob("*.eml")) + sorted((FIXTURES / "mail_holdout").glob("*.eml"))
@@ -67,7 +69,7 @@ def test_fold_agrees_with_re_ignorecase_for_every_prefix_letter() -> None:
 def _segment_texts(path: Path) -> list[str]:
     parsed = parse_mail(RawMail(str(path), path.read_bytes()))
     body = classify._URL_RE.sub(" ", parsed.body)
-    texts = [parsed.subject or ""] + [text for _label, text in classify.segment_body(body)]
+    texts = [parsed.subject or ""] + [text for _label, text in segment_body(body)]
     return texts + [text for _href, text in parsed.links[:200] if text]
 
 

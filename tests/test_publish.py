@@ -11,12 +11,12 @@ import pytest
 from cells import every_cell
 
 from tracker import __version__
-from tracker.db.engine import init_store, make_engine, session_factory, session_scope
+from tracker.db.engine import init_store, make_engine, session_factory
 from tracker.db.reports_store import save_page_reports
 from tracker.db.store import save_cart, save_records
-from tracker.publish import publish_snapshot
 from tracker.records import MessageRecord, OfferInfo, RetailerRef
-from tracker.snapshot import SCHEMA_VERSION
+from tracker.snapshot.publish import publish_snapshot
+from tracker.snapshot.schema import SCHEMA_VERSION
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 T0 = NOW - timedelta(days=60)
@@ -93,7 +93,7 @@ def build_private_store(url: str) -> dict[str, set[str]]:
         k: set() for k in ("address", "name", "subject", "source", "code", "id", "url")
     }
     members = {BIG: list(PEOPLE), MID: list(PEOPLE)[:3], SMALL: list(PEOPLE)[:2]}
-    with session_scope(session_factory(engine)) as s:
+    with session_factory(engine).begin() as s:
         for shop, who_list in members.items():
             for i, who in enumerate(who_list):
                 left = T0 + timedelta(days=i)
@@ -146,7 +146,7 @@ def published(tmp_path: Path):
     secrets = build_private_store(url)
     engine = make_engine(url)
     out = tmp_path / "out" / "snapshot.sqlite"
-    with session_scope(session_factory(engine)) as s:
+    with session_factory(engine).begin() as s:
         summary = publish_snapshot(s, out, NOW, min_contributors=3)
     engine.dispose()
     return out, secrets, summary

@@ -5,13 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tracker.mail.message import ParsedMail
-from tracker.mail.retailer import (
-    esp_domains,
-    extract_retailer,
-    personal_domains,
-    registrable_domain,
-    retailer_name,
-)
+from tracker.mail.retailer import esp_domains, extract_retailer, personal_domains
+from tracker.text import registrable_domain, retailer_name
 
 
 def mail(**kw) -> ParsedMail:

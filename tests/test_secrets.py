@@ -26,7 +26,8 @@ from hostile.imapfake import EchoServer, SilentServer
 
 from tracker.db.engine import init_store, make_engine, session_factory
 from tracker.errors import SyncError
-from tracker.sync import Account, SyncOptions, sync_account
+from tracker.mail.imap.accounts import Account
+from tracker.mail.imap.sync import SyncOptions, sync_account
 
 pytestmark = pytest.mark.imap
 

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from tracker.demo.snapshot import write_sample_snapshot
 from tracker.site import figures
 from tracker.site.ui import escape_md
-from tracker.snapshot import create_snapshot
+from tracker.snapshot.schema import create_snapshot
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 PAGES = ("overview", "retailer", "compare", "explore", "methodology")

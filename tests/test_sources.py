@@ -11,8 +11,8 @@ import pytest
 from mailmaker import mbox, message, write
 
 from tracker.errors import SourceError
-from tracker.mail import sources
-from tracker.mail.sources import iter_raw_mail
+from tracker.mail import files
+from tracker.mail.files import iter_raw_mail
 
 
 def test_eml_file_gives_one_message_with_mtime_fallback(tmp_path: Path):
@@ -39,7 +39,7 @@ def test_mbox_is_recognised_by_content_and_split_on_from_lines(tmp_path: Path):
 def test_mbox_split_does_not_depend_on_chunk_boundaries(tmp_path: Path, monkeypatch, chunk):
     msgs = [message(i, body="line\n" * (i * 13 % 50)) for i in range(40)]
     path = write(tmp_path / "a.mbox", mbox(msgs))
-    monkeypatch.setattr(sources, "CHUNK", chunk)
+    monkeypatch.setattr(files, "CHUNK", chunk)
     assert [r.data for r in iter_raw_mail([path])] == msgs
 
 
@@ -102,7 +102,7 @@ def test_mbox_streaming_uses_memory_bounded_by_the_message_not_the_file(tmp_path
         tracemalloc.stop()
     assert count == 1200
     print(f"\nmbox of {size / 1e6:.0f} MB streamed with a peak of {peak / 1e6:.1f} MB")
-    assert peak < 8 * sources.CHUNK + 10 * len(one)  # a few chunks and messages, not 50 MB
+    assert peak < 8 * files.CHUNK + 10 * len(one)  # a few chunks and messages, not 50 MB
 
 
 def test_maildir_reads_cur_and_new_not_tmp_with_filename_time(tmp_path: Path):
@@ -166,7 +166,7 @@ def test_a_directory_of_junk_is_a_source_error(tmp_path: Path):
 
 
 def test_very_long_line_in_an_mbox_is_kept_whole(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(sources, "CHUNK", 1024)
+    monkeypatch.setattr(files, "CHUNK", 1024)
     long_body = "x" * 10_000 + " From 1 to 2 at 14:03 2026"
     msgs = [message(1, body=long_body), message(2)]
     assert [r.data for r in iter_raw_mail([write(tmp_path / "l.mbox", mbox(msgs))])] == msgs

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import lxml.html
 
-from spiders.blocks import iter_blocks
-from spiders.extract import extract_reports, page_is_about_carts
-from spiders.figures import pick_offer, pick_wait
+from spiders.extract.blocks import iter_blocks
+from spiders.extract.links import find_next_links
+from spiders.extract.names import related, resolve_label
+from spiders.extract.page import extract_reports, page_is_about_carts
+from spiders.extract.sentences import pick_offer, pick_wait
 from spiders.items import ReportItem
-from spiders.links import find_next_links
-from spiders.names import related, resolve_label
 from spiders.spiders.reports import number_repeats
-from tracker.retailer_names import lookup_retailer, registrable_domain
+from tracker.text import lookup_retailer, registrable_domain
 
 URL = "https://blog.example.org/posts/carts"
 

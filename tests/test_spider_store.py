@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from spiders.items import ReportItem
-from tracker.db.engine import session_scope
 from tracker.db.models import Page, Report, Retailer
 from tracker.db.reports_store import (
     delete_source,
@@ -30,35 +29,35 @@ def _rows(session) -> list[tuple]:
 
 
 def test_saving_a_page_twice_keeps_the_same_rows(sessions):
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         assert save_page_reports(s, URL, 200, [ULTA, NIKE, SHOP], "h1") == 3
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         first = _rows(s)
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         save_page_reports(s, URL, 200, [ULTA, NIKE, SHOP], "h1")
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         assert _rows(s) == first
         assert s.scalar(select(Page.status).where(Page.url == URL)) == 200
         assert sorted(s.scalars(select(Retailer.domain))) == ["nike.com", "ulta.com"]
 
 
 def test_recrawl_replaces_vanished_reports_and_errors_keep_them(sessions):
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         save_page_reports(s, URL, 200, [ULTA, NIKE], "h1")
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         save_page_reports(s, URL, 200, [ULTA], "h2")
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         save_page_error(s, URL, 503, "HTTP 503")
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         page = s.scalars(select(Page)).one()
         assert (page.status, page.error) == (503, "HTTP 503")
         assert [r.to_json()["retailer"]["domain"] for r in load_reports(s)] == ["ulta.com"]
 
 
 def test_load_reports_in_the_design_schema(sessions):
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         save_page_reports(s, URL, 200, [ULTA, NIKE, SHOP])
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         rows = [r.to_json() for r in load_reports(s)]
         only_ulta = [r.to_json() for r in load_reports(s, retailer="ulta.com")]
     assert rows[0] == {
@@ -76,11 +75,11 @@ def test_load_reports_in_the_design_schema(sessions):
 
 
 def test_sources_add_list_remove(sessions):
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         assert save_source(s, "https://a.example/x")
         assert not save_source(s, "https://a.example/x")
         assert save_source(s, "https://b.example/y")
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         assert load_sources(s) == ["https://a.example/x", "https://b.example/y"]
         assert delete_source(s, "https://a.example/x")
         assert not delete_source(s, "https://a.example/x")

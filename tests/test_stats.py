@@ -10,19 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tracker.db.engine import session_scope
+from tracker.analysis.exposure import EXPOSURE_FORMULA_MD, exposure_score
+from tracker.analysis.journeys import RETAILER_COLUMNS, JourneyData, carts_frame, messages_frame
+from tracker.analysis.load import REPORT_COLUMNS
+from tracker.analysis.stats import compute_stats, run_stats, wilson_interval
+from tracker.analysis.survival import kaplan_meier, kaplan_meier_by_group
 from tracker.db.store import save_cart, save_records
-from tracker.journeys import RETAILER_COLUMNS, JourneyData, carts_frame, messages_frame
 from tracker.records import MessageRecord, OfferInfo, RetailerRef
-from tracker.stats import (
-    EXPOSURE_FORMULA_MD,
-    REPORT_COLUMNS,
-    compute_stats,
-    exposure_score,
-    run_stats,
-    wilson_interval,
-)
-from tracker.survival import kaplan_meier, kaplan_meier_by_group
 
 
 @pytest.fixture
@@ -96,10 +90,33 @@ def test_kaplan_meier_quantile_exactly_on_a_step():
     assert (km.p25, km.median, km.p75) == (25.0, 26.0, 27.0)
 
 
-def test_batch_kaplan_meier_equals_lifelines_per_group(monkeypatch):
-    """Many retailers take the grouped path; it must give lifelines' own numbers."""
-    import tracker.survival as survival
+def _lifelines_km(durations: np.ndarray, events: np.ndarray):
+    """The oracle: lifelines' own KaplanMeierFitter on one group."""
+    from lifelines import KaplanMeierFitter
 
+    events = np.asarray(events, dtype=bool)
+    kmf = KaplanMeierFitter().fit(np.asarray(durations, dtype=float), events)
+    sf = kmf.survival_function_.iloc[:, 0]
+    ci = kmf.confidence_interval_survival_function_
+    curve = pd.DataFrame(
+        {
+            "hours": sf.index.to_numpy(dtype=float),
+            "survival": sf.to_numpy(),
+            "low": ci.iloc[:, 0].to_numpy(),
+            "high": ci.iloc[:, 1].to_numpy(),
+            "at_risk": kmf.event_table["at_risk"].reindex(sf.index).to_numpy(),
+        }
+    )
+    return curve
+
+
+def _first_at(curve: pd.DataFrame, q: float) -> float | None:
+    hit = curve[curve["survival"].round(12) <= q]
+    return None if hit.empty else float(hit["hours"].iloc[0])
+
+
+def test_kaplan_meier_equals_lifelines_per_group():
+    """The grouped estimator gives lifelines' own curves, bands and medians."""
     rng = np.random.default_rng(5)
     sizes = rng.integers(1, 30, 60)
     groups = np.repeat(np.arange(60), sizes)
@@ -107,17 +124,20 @@ def test_batch_kaplan_meier_equals_lifelines_per_group(monkeypatch):
     events = rng.random(groups.size) < 0.6
     events[groups == 7] = False  # a retailer that never gave a discount
     events[groups == 8] = True  # one where every cart got one
-    monkeypatch.setattr(survival, "LIFELINES_MAX_GROUPS", 0)
     batch, curves = kaplan_meier_by_group(groups, durations, events)
     assert sorted(batch) == list(range(60))
     for g in range(60):
         mask = groups == g
-        ref = kaplan_meier(durations[mask], events[mask])
+        ref_curve = _lifelines_km(durations[mask], events[mask])
         got = batch[g]
-        assert (got.median, got.p25, got.p75) == (ref.median, ref.p25, ref.p75)
-        assert (got.n, got.censored) == (ref.n, ref.censored)
+        expected = tuple(_first_at(ref_curve, q) for q in (0.5, 0.75, 0.25))
+        assert (got.median, got.p25, got.p75) == expected
+        assert (got.n, got.censored) == (int(mask.sum()), int((~events[mask]).sum()))
         curve = curves[curves["g"] == g].drop(columns="g").reset_index(drop=True)
-        pd.testing.assert_frame_equal(curve, ref.curve, check_dtype=False, rtol=1e-9)
+        pd.testing.assert_frame_equal(curve, ref_curve, check_dtype=False, rtol=1e-9)
+        one = kaplan_meier(durations[mask], events[mask])  # the single-retailer entry point
+        assert (one.median, one.p25, one.p75) == (got.median, got.p25, got.p75)
+        pd.testing.assert_frame_equal(one.curve, curve, check_dtype=False)
     assert batch[7].median is None and curves[curves["g"] == 8]["survival"].iloc[-1] == 0.0
 
 
@@ -333,7 +353,7 @@ def test_run_stats_reads_the_store_and_cli_prints_jsonl(db_url, run_cli):
     def at(hours: float) -> datetime:
         return base + timedelta(hours=hours)
 
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         for who, delay in (("ann", 24), ("bob", 48)):
             save_cart(s, shop, at(0), who)
             offer = OfferInfo("percent", 10.0)
@@ -346,7 +366,7 @@ def test_run_stats_reads_the_store_and_cli_prints_jsonl(db_url, run_cli):
                               kind="promotion", offer=offer),
             ]  # fmt: skip
             save_records(s, recs, who)
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         (row,) = run_stats(s, datetime.now(UTC)).rows
     engine.dispose()
     # the promotion is not cart mail; both carts got 10% (at 24 and 48 h)
@@ -381,14 +401,14 @@ def test_stats_survive_an_import_between_their_queries(tmp_path):
         if fired or not statement.lstrip().upper().startswith("SELECT"):
             return
         fired.append(statement)
-        with session_scope(session_factory(writer)) as s:
+        with session_factory(writer).begin() as s:
             save_cart(s, shop, T0, "ann")
             rec = MessageRecord("src", "late-1", "h", sent_at=T0 + timedelta(hours=2),
                                 retailer=shop, kind="abandoned_cart")  # fmt: skip
             save_records(s, [rec], "ann")
 
     event.listen(reader, "after_cursor_execute", import_now)
-    with session_scope(session_factory(reader)) as s:
+    with session_factory(reader).begin() as s:
         result = run_stats(s, NOW)
     reader.dispose()
     writer.dispose()

@@ -9,7 +9,6 @@ from tracker.db.engine import (
     alembic_config,
     ensure_store,
     schema_revision,
-    session_scope,
 )
 from tracker.db.models import Cart, Message, Offer, Retailer
 from tracker.db.store import load_records, save_cart, save_records
@@ -68,13 +67,13 @@ def test_save_records_is_idempotent_and_round_trips(sessions):
         "percent", 15.0, code="COMEBACK15", expires_at=datetime(2026, 11, 22, tzinfo=UTC)
     )
     batch = [_record("a", offer), _record("b"), _record("a", offer)]
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         first = save_records(s, batch, contributor="me")
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         second = save_records(s, batch, contributor="me")
     assert (first.new, first.duplicate) == (2, 1)
     assert (second.new, second.duplicate) == (0, 3)
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         assert s.scalar(select(func.count()).select_from(Message)) == 2
         assert s.scalar(select(func.count()).select_from(Offer)) == 1
         assert s.scalar(select(func.count()).select_from(Retailer)) == 1
@@ -87,9 +86,9 @@ def test_save_records_is_idempotent_and_round_trips(sessions):
 
 def test_save_cart_twice_is_one_cart(sessions):
     at = datetime(2026, 11, 20, 14, 3, tzinfo=UTC)
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         first = save_cart(s, RetailerRef("levi.com", "Levi's"), at, "me", 80.0, "USD")
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         second = save_cart(s, RetailerRef("levi.com", "Levi's"), at, "me")
         assert s.scalar(select(func.count()).select_from(Cart)) == 1
     assert first[1] is True and second == (first[0], False)
@@ -114,7 +113,7 @@ def test_concurrent_writers_do_not_duplicate(engine, sessions):
     def worker(offset: int, who: str) -> None:
         try:
             for chunk in range(0, 120, 30):
-                with session_scope(sessions) as s:
+                with sessions.begin() as s:
                     save_records(s, batch(offset)[chunk : chunk + 30], contributor=who)
         except BaseException as exc:  # surfaced by the assertion below
             errors.append(exc)
@@ -125,7 +124,7 @@ def test_concurrent_writers_do_not_duplicate(engine, sessions):
     for t in threads:
         t.join()
     assert errors == []
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         assert s.scalar(select(func.count()).select_from(Message)) == 180
         assert s.scalar(select(func.count(func.distinct(Message.key)))) == 180
         assert s.scalar(select(func.count()).select_from(Retailer)) == 20

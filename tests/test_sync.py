@@ -20,10 +20,11 @@ from cells import every_cell
 from dovecot import DOVECOT, INSTALL_HINT, Dovecot, Mailbox
 from sqlalchemy import func, select
 
-from tracker.db.engine import make_engine, session_factory, session_scope
+from tracker.db.engine import make_engine, session_factory
 from tracker.db.models import ImapAccount, Message, SyncProblem, SyncState
 from tracker.errors import AuthError, SyncError
-from tracker.sync import Account, SyncOptions, sync_account
+from tracker.mail.imap.accounts import Account
+from tracker.mail.imap.sync import SyncOptions, sync_account
 
 pytestmark = pytest.mark.imap
 
@@ -100,12 +101,12 @@ def store(db_url):
 
 
 def count_messages(sessions) -> int:
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         return s.scalar(select(func.count()).select_from(Message))
 
 
 def states(sessions) -> dict[str, tuple[int, int]]:
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         rows = s.scalars(select(SyncState)).all()
         return {r.folder: (r.uidvalidity, r.last_uid) for r in rows}
 
@@ -135,7 +136,7 @@ def test_first_sync_downloads_only_commercial_mail(box, sync_cli, store):
     assert count_messages(store) == 6
     (session,) = server_sessions(box, 1)
     assert session["hdr"] == 9 and session["body"] == 6  # personal bodies never left
-    with session_scope(store) as s:
+    with store.begin() as s:
         acc = s.scalars(select(ImapAccount)).one()
         sources = s.scalars(select(Message.source)).all()
     assert (acc.host, acc.username, acc.security, acc.folders) == (
@@ -368,13 +369,13 @@ def test_unparseable_message_is_recorded_and_skipped(box, dovecot, sessions):
 
     summary = sync_account(sessions, account(dovecot, box), box.password, options(process=picky))
     assert (summary.fetched, summary.new, summary.errors) == (3, 2, 1)
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         problem = s.scalars(select(SyncProblem)).one()
     assert (problem.folder, problem.uid, problem.error) == ("INBOX", 2, "parse: cannot decode body")
 
 
 def test_a_message_the_server_cannot_return_is_reported(box, dovecot):
-    from tracker.mail.imap import ImapSession, ServerConfig
+    from tracker.mail.imap.client import ImapSession, ServerConfig
 
     fill(box, retail=3)
     with ImapSession(
@@ -393,7 +394,7 @@ def test_a_large_sync_parses_in_worker_processes(box, dovecot, sessions):
     opts = options(workers=2, pool_threshold=1, batch_count=4)
     summary = sync_account(sessions, account(dovecot, box), box.password, opts)
     assert (summary.fetched, summary.new, summary.skipped, summary.errors) == (9, 9, 1, 0)
-    with session_scope(sessions) as s:
+    with sessions.begin() as s:
         kinds = s.scalars(select(Message.kind)).all()
     assert len(kinds) == 9 and all(kinds)  # classified by the real pipeline in the workers
     assert states(sessions)["INBOX"][1] == 10

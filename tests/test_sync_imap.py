@@ -1,4 +1,4 @@
-"""The fast FETCH parser in tracker.mail.imap, on imaplib-shaped responses.
+"""The fast FETCH parser in tracker.mail.imap.client, on imaplib-shaped responses.
 
 Canned responses in addition to (never instead of) the real Dovecot tests:
 they pin the shapes a real server may send that the loopback one does not.
@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from imapclient.response_parser import parse_fetch_response
 
-from tracker.mail.imap import parse_fetch
+from tracker.mail.imap.client import parse_fetch
 
 HEADER = b"From: a@levi.com\r\n\r\n"
 BODY = b"From: a@levi.com\r\nSubject: hi\r\n\r\nbody\r\n"
@@ -68,7 +68,7 @@ def test_dates_stay_timezone_aware():
 
 
 def test_split_keeps_order_and_sizes_even():
-    from tracker.sync_workers import split
+    from tracker.mail.imap.workers import split
 
     assert split(list(range(7)), 3) == [[0, 1, 2], [3, 4], [5, 6]]
     assert split([1], 4) == [[1]]
@@ -81,7 +81,7 @@ def test_flag_updates_without_uid_are_ignored():
 
 
 def test_uid_sets_are_compact():
-    from tracker.mail.imap import uid_set
+    from tracker.mail.imap.client import uid_set
 
     assert uid_set([7, 1, 2, 3, 9, 10]) == "1:3,7,9:10"
     assert uid_set([5]) == "5"

@@ -1,4 +1,4 @@
-"""Header triage: which mail IMAP sync downloads (tracker.mail.triage)."""
+"""Header triage: which mail IMAP sync downloads (tracker.mail.imap.triage)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import email
 
 import pytest
 
-from tracker.mail.triage import ESP_HEADERS, FETCH_FIELDS, LIST_HEADERS, looks_commercial
+from tracker.mail.imap.triage import ESP_HEADERS, FETCH_FIELDS, LIST_HEADERS, looks_commercial
 
 KNOWN = {"levi.com", "ulta.com"}
 PERSONAL = b"From: Mum <mum@example.net>\r\nTo: me@example.org\r\nSubject: lunch\r\n\r\n"

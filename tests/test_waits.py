@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.offers import find_waits, parse_wait
+from tracker.text import find_waits, parse_wait
 
 CASES = [
     # English

@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from tracker.db.engine import session_factory, session_scope
+from tracker.db.engine import session_factory
 from tracker.db.store import save_cart
 from tracker.errors import DarkpoolError
 from tracker.records import RetailerRef
+from tracker.text import registrable_domain, retailer_for_domain, retailer_name
 
 
 class CartError(DarkpoolError):
@@ -52,20 +53,11 @@ def parse_when(text: str) -> datetime:
 
 def resolve_retailer(text: str) -> RetailerRef:
     """A RetailerRef for a domain or URL ("https://www.levi.com/cart" -> levi.com)."""
-    from tracker.mail.retailer import registrable_domain, retailer_name
-
     domain = registrable_domain(text.strip())
     if domain is None or not re.fullmatch(r"[a-z0-9.-]+\.[a-z0-9-]+", domain):
         raise CartError(f"not a retailer domain or URL: {text!r} (try 'levi.com')")
-    name = None
-    try:
-        from tracker.retailer_names import retailer_for_domain
-
-        known = retailer_for_domain(domain)
-        name = known.name if known else None
-    except ImportError:  # the curated list is optional
-        pass
-    return RetailerRef(domain, name or retailer_name(None, domain))
+    known = retailer_for_domain(domain)
+    return RetailerRef(domain, known.name if known else retailer_name(None, domain))
 
 
 def log_cart(
@@ -81,7 +73,7 @@ def log_cart(
     left_at = parse_when(when)
     if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", currency):
         raise CartError(f"not an ISO 4217 currency code: {currency!r} (try 'USD')")
-    with session_scope(session_factory(engine)) as session:
+    with session_factory(engine).begin() as session:
         cart_id, created = save_cart(
             session, ref, left_at, contributor, value, currency.upper() if currency else None
         )

@@ -2,7 +2,7 @@
 discounts, yields one `PageItem` per page and follows pagination on the same site.
 
 Start URLs come from the `urls` argument (a list or a comma-separated string).
-Extraction lives in `spiders.extract`; this module only routes responses.
+Extraction lives in `spiders.extract.page`; this module only routes responses.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from spiders.extract import extract_reports
-from spiders.figures import Extracted
+from spiders.extract.links import find_next_links
+from spiders.extract.page import extract_reports
+from spiders.extract.sentences import Extracted
 from spiders.items import PageItem, ReportItem
-from spiders.links import find_next_links
 
 
 class ReportsSpider(scrapy.Spider):

@@ -1,13 +1,13 @@
 """Crawl commands: crawl, sources add/list/remove, reports.
 
-Thin: parse arguments, call `tracker.crawling` / `tracker.db.reports_store`, print.
+Thin: parse arguments, call `spiders.runner` / `tracker.db.reports_store`, print.
 """
 
 from __future__ import annotations
 
 import click
 
-from tracker.cli_support import echo_jsonl, pass_app, show_progress
+from tracker.commands.support import echo_jsonl, pass_app, show_progress
 
 
 def _settings_option(values: tuple[str, ...]) -> dict[str, str]:
@@ -42,8 +42,8 @@ def crawl(app, urls, jobdir, cache, timeout, settings) -> None:
     Example:
       darkpool crawl https://example.com/abandoned-cart-discounts
     """
-    from tracker.crawling import run_crawl
-    from tracker.db.engine import session_factory, session_scope
+    from spiders.runner import run_crawl
+    from tracker.db.engine import session_factory
     from tracker.db.reports_store import load_sources
 
     overrides = _settings_option(settings)
@@ -52,7 +52,7 @@ def crawl(app, urls, jobdir, cache, timeout, settings) -> None:
     engine = app.engine()
     targets = list(urls)
     if not targets:
-        with session_scope(session_factory(engine)) as session:
+        with session_factory(engine).begin() as session:
             targets = load_sources(session)
     summary = run_crawl(
         app.db_url, targets, jobdir=jobdir, cache=cache, progress=show_progress(),
@@ -82,12 +82,12 @@ def sources_add(app, url: str) -> None:
     Example:
       darkpool sources add https://example.com/forum/thread-42
     """
-    from tracker.crawling import check_urls
-    from tracker.db.engine import session_factory, session_scope
+    from spiders.runner import check_urls
+    from tracker.db.engine import session_factory
     from tracker.db.reports_store import save_source
 
     check_urls([url])
-    with session_scope(session_factory(app.engine())) as session:
+    with session_factory(app.engine()).begin() as session:
         created = save_source(session, url)
     click.echo(f"Added {url}." if created else f"{url} is already a source.")
 
@@ -101,10 +101,10 @@ def sources_list(app) -> None:
     Example:
       darkpool sources list
     """
-    from tracker.db.engine import session_factory, session_scope
+    from tracker.db.engine import session_factory
     from tracker.db.reports_store import load_sources
 
-    with session_scope(session_factory(app.engine())) as session:
+    with session_factory(app.engine()).begin() as session:
         for url in load_sources(session):
             click.echo(url)
 
@@ -119,11 +119,11 @@ def sources_remove(app, url: str) -> None:
     Example:
       darkpool sources remove https://example.com/forum/thread-42
     """
-    from tracker.db.engine import session_factory, session_scope
+    from tracker.db.engine import session_factory
     from tracker.db.reports_store import delete_source
     from tracker.errors import CrawlError
 
-    with session_scope(session_factory(app.engine())) as session:
+    with session_factory(app.engine()).begin() as session:
         removed = delete_source(session, url)
     if not removed:
         raise CrawlError(f"not a source: {url}")
@@ -141,10 +141,10 @@ def reports(app, retailer: str | None, jsonl: bool) -> None:
     Example:
       darkpool reports --retailer ulta.com --jsonl
     """
-    from tracker.db.engine import session_factory, session_scope
+    from tracker.db.engine import session_factory
     from tracker.db.reports_store import load_reports
 
-    with session_scope(session_factory(app.engine())) as session:
+    with session_factory(app.engine()).begin() as session:
         rows = [r.to_json() for r in load_reports(session, retailer)]
     if jsonl:
         echo_jsonl(rows)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from tracker.cli_support import echo_jsonl, pass_app
+from tracker.commands.support import echo_jsonl, pass_app
+from tracker.labels import offer_label
 from tracker.records import KINDS, MessageRecord
 
 PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -45,7 +46,7 @@ def parse(paths: tuple[Path, ...], jsonl: bool) -> None:
     Example:
       darkpool parse tests/fixtures/mail/001-fernhill.eml --jsonl
     """
-    from tracker.importing import process_paths
+    from tracker.mail.importing import process_paths
 
     seen = errors = 0
     with _stdout_may_close():
@@ -85,8 +86,8 @@ def import_(app, paths: tuple[Path, ...], contributor: str | None, batch_size: i
       darkpool import ~/Mail/shopping.mbox ~/Maildir --contributor alice
     """
     from tracker.config import contributor_default
-    from tracker.importing import import_paths
-    from tracker.mail.sources import check_source
+    from tracker.mail.files import check_source
+    from tracker.mail.importing import import_paths
 
     for path in paths:  # bad paths fail before the store is touched
         check_source(path.expanduser())
@@ -112,11 +113,11 @@ def messages(app, retailer: str | None, kind: str | None, jsonl: bool) -> None:
     Example:
       darkpool messages --retailer levi.com --kind abandoned_cart --jsonl
     """
-    from tracker.db.engine import session_factory, session_scope
+    from tracker.db.engine import session_factory
     from tracker.db.store import load_records
 
     domain = retailer.strip().lower() if retailer else None
-    with session_scope(session_factory(app.engine())) as session, _stdout_may_close():
+    with session_factory(app.engine()).begin() as session, _stdout_may_close():
         for record in load_records(session, retailer=domain, kind=kind):
             _show(record, jsonl)
 
@@ -213,12 +214,9 @@ def describe(record: MessageRecord) -> str:
 def _offer_text(record: MessageRecord) -> str:
     offer = record.offer
     assert offer is not None
-    if offer.type == "percent":
-        text = f"{offer.value:g}% off"
-    elif offer.type == "amount":
-        text = f"{offer.value:g} {offer.currency or ''} off".replace("  ", " ")
-    else:
-        text = offer.type.replace("_", " ")
+    text = offer_label(offer.type, offer.value, offer.currency) or ""
+    if offer.type in ("percent", "amount"):
+        text += " off"
     if offer.code:
         text += f" code {offer.code}"
     if offer.expires_at:

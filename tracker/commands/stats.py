@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli_support import echo_jsonl, pass_app
+from tracker.commands.support import echo_jsonl, pass_app
 from tracker.config import DEFAULT_MIN_CONTRIBUTORS
 
 
@@ -30,7 +30,8 @@ def journeys(app, retailer: str | None, jsonl: bool) -> None:
     Example:
       darkpool journeys --retailer levi.com
     """
-    from tracker.journeys import describe_journey, load_journeys
+    from tracker.analysis.journeys import describe_journey
+    from tracker.analysis.load import load_journeys
 
     with _session(app) as session:
         rows = load_journeys(session, retailer)
@@ -55,8 +56,8 @@ def stats(app, retailer: str | None, jsonl: bool) -> None:
       darkpool stats --jsonl
       darkpool stats --retailer levi.com
     """
-    from tracker.stats import run_stats
-    from tracker.stats_parts import describe_stats
+    from tracker.analysis.measures import describe_stats
+    from tracker.analysis.stats import run_stats
 
     with _session(app) as session:
         result = run_stats(session, now=datetime.now(UTC), retailer=retailer)
@@ -85,7 +86,7 @@ def publish(app, out: Path, min_contributors: int) -> None:
     Example:
       darkpool publish snapshot.sqlite --min-contributors 3
     """
-    from tracker.publish import publish_snapshot
+    from tracker.snapshot.publish import publish_snapshot
 
     with _session(app) as session:
         summary = publish_snapshot(session, out, datetime.now(UTC), min_contributors)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli_support import pass_app, show_progress
+from tracker.commands.support import pass_app, show_progress
 from tracker.config import ENV_IMAP_PASSWORD, contributor_default
 from tracker.errors import DarkpoolError, SyncError
 
@@ -92,7 +92,7 @@ def sync(
       # Later (cron): re-sync every remembered account
       darkpool sync
     """
-    from tracker.sync import SyncOptions
+    from tracker.mail.imap.sync import SyncOptions
 
     if bool(host) != bool(user):
         raise click.UsageError("give --host and --user together, or neither to re-sync all")
@@ -118,43 +118,20 @@ def sync(
 
 
 def _accounts(app, host, port, user, folders, security, contributor, given) -> list:
-    """The accounts to sync: the one named, or every remembered one.
+    from tracker.db.engine import session_factory
+    from tracker.mail.imap.accounts import resolve_accounts
 
-    What is given on the command line (`given`: CA file, since) replaces what
-    was remembered; what is not given keeps the remembered value.
-    """
-    from dataclasses import replace
-
-    from tracker.db.engine import session_factory, session_scope
-    from tracker.sync import Account, find_account, load_accounts
-
-    given = {k: v for k, v in given.items() if v is not None}
-    with session_scope(session_factory(app.engine())) as session:
-        if host is None:
-            accounts = load_accounts(session)
-            if not accounts:
-                raise SyncError(
-                    "no remembered IMAP account; run once with --host and --user "
-                    "(see darkpool sync --help)"
-                )
-            return [replace(account, **given) for account in accounts]
-        known = find_account(session, host, user, port)
-    account = Account(
-        host=host,
-        user=user,
-        port=port or (known.port if known else None),
-        security=security or (known.security if known else "tls"),
-        folders=tuple(folders) or (known.folders if known else ("INBOX",)),
-        contributor=contributor or (known.contributor if known else contributor_default()),
-        cafile=known.cafile if known else None,
-        since=known.since if known else None,
-    )
-    return [replace(account, **given)]
+    with session_factory(app.engine()).begin() as session:
+        return resolve_accounts(
+            session, host, user, port=port, folders=tuple(folders), security=security,
+            contributor=contributor, default_contributor=contributor_default(), given=given,
+        )  # fmt: skip
 
 
 def _sync_one(app, account, options) -> None:
     from tracker.db.engine import session_factory
-    from tracker.sync import find_password, sync_account
+    from tracker.mail.imap.accounts import find_password
+    from tracker.mail.imap.sync import sync_account
 
     if account.security == "plain":
         click.echo(PLAIN_WARNING, err=True)

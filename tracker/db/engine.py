@@ -7,8 +7,6 @@ the schema the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -100,18 +98,5 @@ def schema_revision(engine: Engine) -> str | None:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for `engine`; `with factory.begin() as session:` is one transaction."""
     return sessionmaker(engine, expire_on_commit=False)
-
-
-@contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any exception."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()

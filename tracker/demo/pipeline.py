@@ -1,9 +1,9 @@
 """`darkpool demo`: generate the sample, then run the real pipeline on it.
 
 Generate (tracker.demo.generate) -> import each contributor's mbox
-(tracker.importing) -> log their carts (store.save_cart) -> crawl the report
+(tracker.mail.importing) -> log their carts (store.save_cart) -> crawl the report
 pages from a local HTTP server (`darkpool crawl` in a subprocess, so Scrapy's
-reactor stays out of this process) -> publish the snapshot (tracker.publish).
+reactor stays out of this process) -> publish the snapshot (tracker.snapshot.publish).
 The demo keeps its own store under its directory; the user's store is untouched.
 """
 
@@ -51,7 +51,7 @@ def run_demo(
     progress: Callable[[str], None] = lambda line: None,
 ) -> DemoResult:
     """Build `root`/snapshot.sqlite from a freshly generated sample; returns what was done."""
-    from tracker.db.engine import init_store, make_engine, session_factory, session_scope
+    from tracker.db.engine import init_store, make_engine, session_factory
 
     root = Path(root).resolve()
     corpus = generate_corpus(root / "corpus", size or DemoSize(), seed)
@@ -65,14 +65,14 @@ def run_demo(
     sessions = session_factory(engine)
     try:
         _import_mail(engine, corpus, progress)
-        with session_scope(sessions) as session:
+        with sessions.begin() as session:
             _log_carts(session, corpus)
             _describe_shops(session, corpus)
         reports_line = crawl_pages(db_url, corpus.pages_dir)
         progress(reports_line)
-        from tracker.publish import publish_snapshot
+        from tracker.snapshot.publish import publish_snapshot
 
-        with session_scope(sessions) as session:
+        with sessions.begin() as session:
             summary = publish_snapshot(
                 session, root / "snapshot.sqlite", CORPUS_END, min_contributors
             )
@@ -85,7 +85,7 @@ def run_demo(
 
 
 def _import_mail(engine, corpus: DemoCorpus, progress) -> None:
-    from tracker.importing import import_paths
+    from tracker.mail.importing import import_paths
 
     for path in corpus.mboxes:
         result = import_paths(engine, [path], contributor=path.stem, progress=False)

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from tracker import __version__
-from tracker.snapshot import SCHEMA_VERSION, create_snapshot
+from tracker.snapshot.schema import SCHEMA_VERSION, create_snapshot
 
 CATEGORIES = ("fashion", "beauty", "home", "outdoor", "electronics")
 COUNTRIES = ("US", "GB", "DE", "FR")

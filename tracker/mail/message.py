@@ -44,3 +44,23 @@ class ParsedMail:
     def body(self) -> str:
         """The best text of the message for phrase matching."""
         return self.text or self.html_text
+
+
+# Headers every real message carries some of: how a blob is told from mail
+# (parse) and how an mbox body line is told from a header (files).
+MAIL_HEADERS = frozenset(
+    [
+        "from",
+        "to",
+        "subject",
+        "date",
+        "message-id",
+        "received",
+        "return-path",
+        "mime-version",
+        "delivered-to",
+        "content-type",
+        "reply-to",
+        "sender",
+    ]
+)

@@ -29,25 +29,9 @@ from tracker.mail.limits import (
     count_multipart,
     strip_controls,
 )
-from tracker.mail.message import ParsedMail
+from tracker.mail.message import MAIL_HEADERS, ParsedMail
 from tracker.records import RawMail
 
-MAIL_HEADERS = frozenset(
-    [
-        "from",
-        "to",
-        "subject",
-        "date",
-        "message-id",
-        "received",
-        "return-path",
-        "mime-version",
-        "delivered-to",
-        "content-type",
-        "reply-to",
-        "sender",
-    ]
-)
 MAX_HEADER = 4000  # characters kept per header value
 MAX_BODY = MAX_TEXT_CHARS  # characters of text kept per message
 _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])

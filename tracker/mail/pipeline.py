@@ -14,6 +14,7 @@ from tracker.errors import DarkpoolError
 from tracker.mail.message import ParsedMail
 from tracker.mail.parse import parse_mail
 from tracker.records import MessageRecord, RawMail
+from tracker.text import address_domain
 
 MAX_KEY = 255  # the store's key column
 _BODY_START = re.compile(rb"\r?\n\r?\n")
@@ -68,7 +69,7 @@ def process_mail(raw: RawMail) -> MessageRecord:
         message_id=parsed.message_id,
         sent_at=parsed.sent_at,
         subject=parsed.subject[:1000] or None,
-        sender_domain=_domain_of(parsed.from_addr),
+        sender_domain=(address_domain(parsed.from_addr) or "")[:255] or None,
         extra={"from_name": parsed.from_name, "defects": len(parsed.defects)},
     )
     if raw.error:
@@ -82,8 +83,8 @@ def process_mail(raw: RawMail) -> MessageRecord:
 def _understand(parsed: ParsedMail, record: MessageRecord) -> None:
     """Retailer, kind and offer; a failure in one is recorded, not raised."""
     from tracker.mail.classify import classify_message
+    from tracker.mail.offer import extract_offer
     from tracker.mail.retailer import extract_retailer
-    from tracker.offers import extract_offer
 
     step = "retailer"
     try:
@@ -104,10 +105,3 @@ def _error_record(raw: RawMail, body_hash: str, error: str) -> MessageRecord:
         sent_at=raw.fallback_time,
         error=raw.error or error,
     )
-
-
-def _domain_of(addr: str | None) -> str | None:
-    if not addr or "@" not in addr:
-        return None
-    domain = addr.rsplit("@", 1)[1].strip().strip(">").lower().rstrip(".")
-    return domain[:255] or None

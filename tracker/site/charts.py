@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from tracker.site.figures import offer_label
+from tracker.labels import offer_label
 
 ACCENT = "#c2410c"
 MUTED = "#64748b"

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker.config import default_snapshot
-from tracker.snapshot import open_snapshot
+from tracker.snapshot.schema import open_snapshot
 
 TABLES = (
     "retailers",

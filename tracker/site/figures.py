@@ -7,9 +7,9 @@ from the survival table, and the peer audit report.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
+
+from tracker.labels import number, offer_label, percent_label, plain_number
 
 LEADERBOARD_COLUMNS = {
     "name": "Retailer",
@@ -25,19 +25,6 @@ LEADERBOARD_COLUMNS = {
 }
 
 
-def offer_label(kind: object, value: object, currency: object = None) -> str | None:
-    """'15%', '10 EUR', 'free shipping' or None when there is no offer."""
-    if not isinstance(kind, str) or not kind:
-        return None
-    if _num(value) is None:
-        return kind.replace("_", " ")
-    if kind == "percent":
-        return f"{float(value):g}%"
-    if kind == "amount":
-        return f"{float(value):g} {currency}" if isinstance(currency, str) else f"{float(value):g}"
-    return kind.replace("_", " ")
-
-
 REPORT_TABLE_COLUMNS = ["Offer", "Wait", "Site", "Seen"]
 
 
@@ -48,18 +35,18 @@ def report_table(reports: pd.DataFrame) -> pd.DataFrame:
     """
     rows = []
     for r in reports.itertuples(index=False):
-        value, top = _num(r.value), _num(r.value_max)
+        value, top = number(r.value), number(r.value_max)
         offer = offer_label(r.offer_type, r.value, r.currency) or ""
         if top is not None and top != value:
             up_to = f"up to {offer_label(r.offer_type, top, r.currency)}"
             offer = up_to if value is None else f"{offer} ({up_to})"
-        rows.append((offer, _wait_range(r.wait_min_h, r.wait_max_h), _as_text(r.source_host),
-                     _as_text(r.seen_month)))  # fmt: skip
+        rows.append((offer, _wait_range(r.wait_min_h, r.wait_max_h), plain_number(r.source_host),
+                     plain_number(r.seen_month)))  # fmt: skip
     return pd.DataFrame(rows, columns=REPORT_TABLE_COLUMNS)
 
 
 def _wait_range(low: object, high: object) -> str:
-    low, high = _num(low), _num(high)
+    low, high = number(low), number(high)
     if low is None and high is None:
         return ""
     if low is None or high is None or low == high:
@@ -165,11 +152,11 @@ def comparison(retailers: pd.DataFrame, domains: list[str]) -> pd.DataFrame:
     ]
     for flag in ("escalates", "reports_agree"):
         rows[flag] = [_yes_no(v) for v in rows[flag]]
-    rows["discount_rate"] = [_pct(v) for v in rows["discount_rate"]]
-    rows["shared_code_share"] = [_pct(v) for v in rows["shared_code_share"]]
+    rows["discount_rate"] = [percent_label(v, default=None) for v in rows["discount_rate"]]
+    rows["shared_code_share"] = [percent_label(v, default=None) for v in rows["shared_code_share"]]
     table = rows[list(COMPARE_ROWS)].astype(object).rename(columns=COMPARE_ROWS).T
     table.columns = [f"{rows.loc[d, 'name']} ({d})" for d in domains]
-    return table.map(_as_text)
+    return table.map(plain_number)
 
 
 def peers_of(retailers: pd.DataFrame, domain: str) -> pd.DataFrame:
@@ -198,13 +185,13 @@ def audit_table(retailers: pd.DataFrame, domain: str) -> pd.DataFrame:
     rows = []
     for column, label, _unit in AUDIT_FIGURES:
         pool = pd.concat([peers[column], pd.Series([me[column]])]).dropna()
-        value = _num(me[column])
+        value = number(me[column])
         rank = None if value is None else int((pool > value).sum()) + 1
         rows.append(
             {
                 "figure": label,
                 "retailer": None if value is None else round(value, 2),
-                "peer_median": _round(_num(peers[column].median())) if len(peers) else None,
+                "peer_median": _round(number(peers[column].median())) if len(peers) else None,
                 "rank": f"{rank} of {len(pool)}" if rank else None,
             }
         )
@@ -231,19 +218,11 @@ def audit_markdown(retailers: pd.DataFrame, domain: str, created_at: str, escape
     ]
     for row in table.itertuples():
         lines.append(
-            f"| {row.figure} | {_as_text(row.retailer)} | {_as_text(row.peer_median)} "
+            f"| {row.figure} | {plain_number(row.retailer)} | {plain_number(row.peer_median)} "
             f"| {row.rank or '—'} |"
         )
     lines += ["", "Peers: " + ", ".join(escape(n) for n in sorted(peers["name"])), ""]
     return "\n".join(lines)
-
-
-def _num(value: object) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
 
 
 def _round(value: float | None) -> float | None:
@@ -251,18 +230,5 @@ def _round(value: float | None) -> float | None:
 
 
 def _yes_no(value: object) -> str | None:
-    number = _num(value)
-    return None if number is None else ("yes" if number else "no")
-
-
-def _pct(value: object) -> str | None:
-    number = _num(value)
-    return None if number is None else f"{number * 100:.0f}%"
-
-
-def _as_text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    return str(value)
+    flag = number(value)
+    return None if flag is None else ("yes" if flag else "no")

@@ -7,13 +7,11 @@ first; tables and widgets already show their values as plain text.
 
 from __future__ import annotations
 
-import math
 import re
 
 import streamlit as st
 
 from tracker.site.data import SnapshotState
-from tracker.site.figures import offer_label
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark;
 # ':' and '$' also stop Streamlit's colour/emoji directives and LaTeX.
@@ -24,28 +22,6 @@ def escape_md(text: object) -> str:
     """`text` as literal markdown: no markup, HTML, links or directives survive."""
     flat = " ".join(str(text).split())
     return _MD_SPECIAL.sub(r"\\\1", flat)
-
-
-def missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def fmt_pct(rate: object, digits: int = 0) -> str:
-    """0.42 -> '42%'; unknown -> '—'."""
-    return "—" if missing(rate) else f"{float(rate) * 100:.{digits}f}%"
-
-
-def fmt_hours(hours: object) -> str:
-    """Hours as '1.5 h' or, from two days on, '3.0 d'."""
-    if missing(hours):
-        return "—"
-    hours = float(hours)
-    return f"{hours / 24:.1f} d" if hours >= 48 else f"{hours:.1f} h"
-
-
-def fmt_offer(kind: object, value: object, currency: object = None) -> str:
-    """A human label for an offer ('15%', '10 EUR', 'free shipping'); '—' for none."""
-    return offer_label(kind, value, currency) or "—"
 
 
 def show_state(state: SnapshotState) -> bool:

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from tracker.analysis.exposure import EXPOSURE_FORMULA_MD
 from tracker.site import data, ui
 
 st.title("Methodology & privacy")
@@ -41,19 +42,7 @@ st.markdown(
 )
 
 st.header("The exposure score")
-try:
-    from tracker.stats import EXPOSURE_FORMULA_MD as formula
-except ImportError:  # the stats module documents the exact weights
-    formula = """
-The exposure score (0–100) tells a business how much of its abandoned-cart discount
-is effectively public knowledge. It combines four parts, each between 0 and 1:
-**how likely** a left cart gets a discount (the discount rate), **how deep** the
-discount is (the maximum offer), **how predictable** it is (a steady delay and a
-ladder that repeats), and **how widely known** it is (public reports and codes shared
-by many shoppers). A weighted sum of the four, scaled to 100, gives the score;
-`tracker/stats.py` holds the exact weights.
-"""
-st.markdown(formula)
+st.markdown(EXPOSURE_FORMULA_MD)
 
 st.header("Privacy: what K means")
 st.markdown(

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from tracker.labels import percent_label
 from tracker.site import charts, data, figures, ui
 
 st.title("Abandoned-cart discounts, measured")
@@ -20,7 +21,7 @@ cols[0].metric("Retailers", meta.get("retailers", len(retailers)))
 cols[1].metric("Contributors", meta.get("contributors", "—"))
 cols[2].metric("Logged carts", meta.get("carts", "—"))
 cols[3].metric("Messages measured", meta.get("messages", "—"))
-cols[4].metric("Median discount rate", ui.fmt_pct(retailers["discount_rate"].median()))
+cols[4].metric("Median discount rate", percent_label(retailers["discount_rate"].median()))
 st.caption(
     f"Snapshot of {ui.escape_md(meta.get('created_at', '?'))} · darkpool "
     f"{ui.escape_md(meta.get('darkpool_version', '?'))} · each retailer seen by at least "

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from tracker.labels import DASH, hours_label, missing, offer_label, percent_label
 from tracker.site import charts, data, figures, ui
 
 st.title("Retailer")
@@ -32,16 +33,16 @@ where = " · ".join(
 )
 st.caption(f"{where} · {int(row['contributors'])} contributors · {int(row['carts'])} logged carts")
 cols = st.columns(4)
-rate_help = (
-    f"95% interval {ui.fmt_pct(row['discount_rate_low'])}–{ui.fmt_pct(row['discount_rate_high'])}"
-)
-cols[0].metric("Discount rate", ui.fmt_pct(row["discount_rate"]), help=rate_help)
+rate_help = f"95% interval {percent_label(row['discount_rate_low'])}–{percent_label(row['discount_rate_high'])}"
+cols[0].metric("Discount rate", percent_label(row["discount_rate"]), help=rate_help)
 cols[1].metric(
     "Typical offer",
-    ui.fmt_offer(row["first_offer_type"], row["first_offer_value"], row["first_offer_currency"]),
+    offer_label(
+        row["first_offer_type"], row["first_offer_value"], row["first_offer_currency"], default=DASH
+    ),
 )
-cols[2].metric("Median wait to discount", ui.fmt_hours(row["discount_median_h"]))
-cols[3].metric("Exposure", "—" if ui.missing(row["exposure"]) else int(row["exposure"]))
+cols[2].metric("Median wait to discount", hours_label(row["discount_median_h"]))
+cols[3].metric("Exposure", "—" if missing(row["exposure"]) else int(row["exposure"]))
 
 st.subheader("The ladder")
 ladder = data.load_retailer(state, "ladder", domain)
@@ -60,7 +61,7 @@ if not survival.empty:
     censored = row["discount_censored"]
     st.caption(
         "Kaplan–Meier estimate; carts still waiting for a discount are censored "
-        f"({0 if ui.missing(censored) else int(censored)} of them), not counted as failures."
+        f"({0 if missing(censored) else int(censored)} of them), not counted as failures."
     )
 
 st.subheader("Offer distribution")
@@ -75,13 +76,13 @@ reports = data.load_retailer(state, "reports", domain)
 left, right = st.columns(2)
 left.markdown("**Measured from mail**")
 left.text(
-    f"typical offer: {ui.fmt_offer(row['first_offer_type'], row['first_offer_value'], row['first_offer_currency'])}\n"
-    f"median wait:   {ui.fmt_hours(row['discount_median_h'])}"
+    f"typical offer: {offer_label(row['first_offer_type'], row['first_offer_value'], row['first_offer_currency'], default=DASH)}\n"
+    f"median wait:   {hours_label(row['discount_median_h'])}"
 )
 right.markdown(f"**Reported on the web** ({int(row['reports'])} reports)")
 right.text(
-    f"median offer:  {'—' if ui.missing(row['report_value_median']) else f'{row.report_value_median:g}'}\n"
-    f"median wait:   {ui.fmt_hours(row['report_wait_median_h'])}"
+    f"median offer:  {'—' if missing(row['report_value_median']) else f'{row.report_value_median:g}'}\n"
+    f"median wait:   {hours_label(row['report_wait_median_h'])}"
 )
 agree = {
     1: "The public reports agree with what mail measured.",
@@ -89,7 +90,7 @@ agree = {
 }
 st.caption(
     agree.get(
-        None if ui.missing(row["reports_agree"]) else int(row["reports_agree"]),
+        None if missing(row["reports_agree"]) else int(row["reports_agree"]),
         "Not enough to tell whether the reports agree.",
     )
 )

@@ -1,6 +1,6 @@
 """Per-retailer statistics of abandoned-cart mail: rates, waits, offers, exposure.
 
-Input is the journeys of `tracker/journeys.py` plus the public reports the
+Input is the journeys of `tracker/analysis/journeys.py` plus the public reports the
 spiders stored; output is one dict per retailer in the `stats --jsonl` schema
 of DESIGN.md, plus a few frames `publish.py` writes to the snapshot. All data
 is loaded with one set-based query per table and computed with pandas group-bys;
@@ -49,20 +49,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Page, Report, Retailer
-from tracker.journeys import (
+from tracker.analysis.exposure import (
+    DEPTH_FLAT,
+    DEPTH_FULL_PERCENT,
+    KNOWN_FULL,
+    exposure_score,
+)
+from tracker.analysis.journeys import (
     DEFAULT_GAP_HOURS,
     DEFAULT_WINDOW_HOURS,
     JourneyData,
     Journeys,
     build_journeys,
-    load_journey_data,
     to_hours,
 )
-from tracker.stats_parts import (
+from tracker.analysis.load import load_journey_data, load_report_frame
+from tracker.analysis.measures import (
     code_table,
     escalation_table,
     first_and_max_offers,
@@ -71,28 +75,10 @@ from tracker.stats_parts import (
     report_table,
     snapshot_frames,
 )
-from tracker.survival import KMResult, kaplan_meier_by_group
+from tracker.analysis.survival import KMResult, kaplan_meier_by_group
+from tracker.labels import rounded
 
 Z95 = 1.959963984540054
-WEIGHTS = {"likely": 0.35, "deep": 0.25, "predictable": 0.20, "known": 0.20}
-DEPTH_FULL_PERCENT = 30.0
-DEPTH_FLAT = 0.2
-KNOWN_FULL = 10
-
-EXPOSURE_FORMULA_MD = """\
-**Exposure** (0–100) says how far a retailer's abandoned-cart discount has become
-something shoppers can count on. It combines four parts, each between 0 and 1:
-
-| part | weight | measured as |
-|---|---|---|
-| how **likely** | 0.35 | the discount rate: carts that got a discount within 14 days ÷ carts whose outcome is known (without logged carts: the share of mail sequences that carried an offer) |
-| how **deep** | 0.25 | the largest offer of the typical kind: percent ÷ 30 (capped at 1); an amount ÷ the median cart value ÷ 0.30 (capped at 1); free shipping or a gift 0.2; no offer ever seen 0 |
-| how **predictable** | 0.20 | 1 ÷ (1 + IQR ÷ median) of the hours from cart to first discount, over carts that got one (median floored at 1 h; needs two such carts) |
-| how **widely known** | 0.20 | ½ · min(1, public reports ÷ 10) + ½ · min(1, contributors ÷ 10) |
-
-exposure = round(100 × Σ weight × part ÷ Σ weight), summed over the parts that
-could be measured. When the likelihood cannot be measured, there is no score.
-"""
 
 
 @dataclass
@@ -108,16 +94,10 @@ class StatsResult:
     monthly: pd.DataFrame = field(
         default_factory=pd.DataFrame
     )  # domain, month, cart_emails, discounts
-    reports: pd.DataFrame = field(default_factory=pd.DataFrame)  # REPORT_COLUMNS + domain
+    reports: pd.DataFrame = field(default_factory=pd.DataFrame)  # load.REPORT_COLUMNS + domain
     contributors: pd.DataFrame = field(
         default_factory=pd.DataFrame
     )  # domain, contributor (private)
-
-
-REPORT_COLUMNS = [
-    "retailer_id", "offer_type", "value", "value_max", "currency",
-    "wait_min", "wait_max", "url", "seen_h",
-]  # fmt: skip
 
 
 def wilson_interval(k: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, ...]:
@@ -132,55 +112,13 @@ def wilson_interval(k: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.nd
     return p, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
-def exposure_score(
-    likely: float | None, deep: float | None, predictable: float | None, known: float | None
-) -> int | None:
-    """The weighted mean of the parts that are not null, 0..100; null without `likely`."""
-    if likely is None:
-        return None
-    parts = {"likely": likely, "deep": deep, "predictable": predictable, "known": known}
-    used = {k: v for k, v in parts.items() if v is not None}
-    total = sum(WEIGHTS[k] for k in used)
-    return int(round(100 * sum(WEIGHTS[k] * v for k, v in used.items()) / total))
-
-
-def load_reports(session: Session, retailer: str | None = None) -> pd.DataFrame:
-    """Every report tied to a retailer, with its page URL: one query."""
-    r, p = Report.__table__, Page.__table__
-    stmt = (
-        select(
-            r.c.retailer_id,
-            r.c.offer_type,
-            r.c.value,
-            r.c.value_max,
-            r.c.currency,
-            r.c.wait_min,
-            r.c.wait_max,
-            p.c.url,
-            cast(r.c.seen_at, String),
-        )  # fmt: skip
-        .select_from(r.join(p, p.c.id == r.c.page_id))
-        .where(r.c.retailer_id.is_not(None))
-    )
-    if retailer:
-        rt = Retailer.__table__
-        stmt = stmt.where(
-            r.c.retailer_id == select(rt.c.id).where(rt.c.domain == retailer).scalar_subquery()
-        )
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=REPORT_COLUMNS)
-    frame["seen_h"] = to_hours(frame["seen_h"])
-    for col in ("value", "value_max", "wait_min", "wait_max"):
-        frame[col] = frame[col].astype(float)
-    return frame
-
-
 def run_stats(session: Session, now: datetime, retailer: str | None = None) -> StatsResult:
     """Load the store and compute every retailer's statistics (the CLI's one call).
 
     Reports are read before the journey data, whose retailers are read last:
-    see load_journey_data.
+    see `tracker.analysis.load.load_journey_data`.
     """
-    reports = load_reports(session, retailer)
+    reports = load_report_frame(session, retailer)
     return compute_stats(load_journey_data(session, retailer), reports, now)
 
 
@@ -275,20 +213,14 @@ def _get(table: dict, rid: int, default: Any = None) -> Any:
     return table.get(rid, default)
 
 
-def _num(value: Any, digits: int = 2) -> float | None:
-    if value is None or (isinstance(value, float | np.floating) and not np.isfinite(value)):
-        return None
-    return round(float(value), digits)
-
-
 def _quant_json(table: pd.DataFrame, rid: int) -> dict[str, Any]:
     row = _get(table, rid)
     if row is None:
         return {"median": None, "p25": None, "p75": None, "n": 0}
     return {
-        "median": _num(row["median"]),
-        "p25": _num(row["p25"]),
-        "p75": _num(row["p75"]),
+        "median": rounded(row["median"]),
+        "p25": rounded(row["p25"]),
+        "p75": rounded(row["p75"]),
         "n": int(row["n"]),
     }
 
@@ -307,10 +239,10 @@ def _row(rid: int, retailer: pd.Series, t: dict[str, Any]) -> dict[str, Any]:
     if likely is None and sequences:
         likely = int(_get(t["offer_sequences"], rid, 0)) / sequences
     parts = {
-        "likely": _num(likely, 4),
-        "deep": _num(_depth(biggest, rid, t["cart_value"], sequences or n), 4),
-        "predictable": _num(_predictability(_get(t["discount_delay"], rid)), 4),
-        "known": _num(
+        "likely": rounded(likely, 4),
+        "deep": rounded(_depth(biggest, rid, t["cart_value"], sequences or n), 4),
+        "predictable": rounded(_predictability(_get(t["discount_delay"], rid)), 4),
+        "known": rounded(
             0.5 * min(1, n_reports / KNOWN_FULL) + 0.5 * min(1, contributors / KNOWN_FULL), 4
         ),
     }
@@ -321,9 +253,9 @@ def _row(rid: int, retailer: pd.Series, t: dict[str, Any]) -> dict[str, Any]:
         "carts": int(_get(t["carts"], rid, 0)),
         "cart_emails": int(_get(t["cart_emails"], rid, 0)),
         "discount_rate": {
-            "value": _num(p, 4) if n else None,
-            "low": _num(low, 4) if n else None,
-            "high": _num(high, 4) if n else None,
+            "value": rounded(p, 4) if n else None,
+            "low": rounded(low, 4) if n else None,
+            "high": rounded(high, 4) if n else None,
             "n": n,
         },
         "hours_to_first_email": _quant_json(t["first_email"], rid),
@@ -349,9 +281,9 @@ def _km_json(km: KMResult | None) -> dict[str, Any]:
     if km is None:
         return {"median": None, "p25": None, "p75": None, "n": 0, "censored": 0}
     return {
-        "median": _num(km.median),
-        "p25": _num(km.p25),
-        "p75": _num(km.p75),
+        "median": rounded(km.median),
+        "p25": rounded(km.p25),
+        "p75": rounded(km.p75),
         "n": km.n,
         "censored": km.censored,
     }
@@ -384,8 +316,8 @@ def _report_json(reports: pd.Series | None) -> dict[str, Any] | None:
     if reports is None:
         return None
     return {
-        "value_median": _num(reports["value_median"]),
-        "wait_median_hours": _num(reports["wait_median"]),
+        "value_median": rounded(reports["value_median"]),
+        "wait_median_hours": rounded(reports["wait_median"]),
     }
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from tracker.db.engine import session_factory, session_scope
+from tracker.db.engine import session_factory
 from tracker.db.store import save_records
+from tracker.mail.files import iter_raw_mail
 from tracker.mail.pipeline import process_mail
-from tracker.mail.sources import iter_raw_mail
 from tracker.records import MessageRecord
 
 MAX_SAMPLES = 5
@@ -103,7 +103,7 @@ def _count(summary: ImportSummary, record: MessageRecord) -> None:
 
 
 def _save(factory, batch: list[MessageRecord], contributor: str, summary: ImportSummary) -> None:
-    with session_scope(factory) as session:
+    with factory.begin() as session:
         counts = save_records(session, batch, contributor)
     summary.new += counts.new
     summary.duplicate += counts.duplicate

@@ -13,9 +13,9 @@ a new sequence starting after a silence longer than `gap_hours` (5 days by
 default). Their steps have no delay from a cart (`hours` is NaN) but do have
 `gap_hours` from the previous step.
 
-Everything here is a pure function over plain data frames; `load_journey_data`
-is the only reader of the store and issues one set-based query per table, so
-a million messages cost one scan, not one query per retailer. Times inside the
+Everything here is a pure function over plain data frames; the store is read
+by `tracker.analysis.load`, one set-based query per table, so a million
+messages cost one scan, not one query per retailer. Times inside the
 frames are float hours since the Unix epoch (UTC), which keeps the arithmetic
 vectorised.
 """
@@ -29,10 +29,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Float, Integer, String, cast, func, select
-from sqlalchemy.orm import Session
 
-from tracker.db.models import Cart, Message, Offer, Retailer
+from tracker.labels import missing, number, offer_of, rounded
 
 CART_KINDS = ("abandoned_cart", "browse_abandonment")
 DEFAULT_WINDOW_HOURS = 14 * 24.0
@@ -101,7 +99,7 @@ def carts_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     rows = list(rows)
     frame = pd.DataFrame(rows, columns=[c for c in CART_COLUMNS if c != "left_h"] + ["left_at"])
     frame["left_h"] = to_hours(frame.pop("left_at"))
-    return _typed(frame[CART_COLUMNS], ["cart_id", "retailer_id"])
+    return typed_frame(frame[CART_COLUMNS], ["cart_id", "retailer_id"])
 
 
 def messages_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
@@ -114,75 +112,14 @@ def messages_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     for col in ("offer_type", "offer_currency", "code", "code_kind"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     frame["offer_value"] = pd.to_numeric(frame["offer_value"], errors="coerce").astype(float)
-    return _typed(frame[MESSAGE_COLUMNS], ["message_pk", "retailer_id"])
+    return typed_frame(frame[MESSAGE_COLUMNS], ["message_pk", "retailer_id"])
 
 
-def _typed(frame: pd.DataFrame, int_cols: list[str]) -> pd.DataFrame:
+def typed_frame(frame: pd.DataFrame, int_cols: list[str]) -> pd.DataFrame:
     for col in int_cols:
         frame[col] = frame[col].astype("int64")
     frame["contributor"] = frame["contributor"].astype(str)
     return frame.reset_index(drop=True)
-
-
-def load_journey_data(session: Session, retailer: str | None = None) -> JourneyData:
-    """Retailers, carts and cart-kind messages with their offers: three queries.
-
-    Retailers are read last. Each query may see a newer store than the one
-    before (importers keep writing), and rows only ever gain retailers, so
-    reading them last means every cart and message read names a known one.
-    """
-    dialect = session.get_bind().dialect.name
-    hours = _epoch_expression(dialect)
-    r = Retailer.__table__
-    rid = select(r.c.id).where(r.c.domain == retailer).scalar_subquery() if retailer else None
-
-    c = Cart.__table__
-    cstmt = select(
-        c.c.id, c.c.contributor, c.c.retailer_id, hours(c.c.left_at), c.c.value, c.c.currency
-    )
-    if rid is not None:
-        cstmt = cstmt.where(c.c.retailer_id == rid)
-    carts = pd.DataFrame(session.execute(cstmt).all(), columns=CART_COLUMNS)
-    carts["left_h"] = _hours_column(carts["left_h"], dialect)
-
-    m, o = Message.__table__, Offer.__table__
-    columns = [m.c.id, m.c.contributor, m.c.retailer_id, hours(m.c.sent_at), m.c.kind, o.c.type]
-    columns += [o.c.value, o.c.currency, o.c.code, o.c.code_kind, hours(o.c.expires_at)]
-    mstmt = (
-        select(*columns)
-        .select_from(m.outerjoin(o, o.c.message_pk == m.c.id))
-        .where(m.c.kind.in_(CART_KINDS), m.c.retailer_id.is_not(None), m.c.sent_at.is_not(None))
-    )
-    if rid is not None:
-        mstmt = mstmt.where(m.c.retailer_id == rid)
-    messages = pd.DataFrame(session.execute(mstmt).all(), columns=MESSAGE_COLUMNS)
-    messages["sent_h"] = _hours_column(messages["sent_h"], dialect)
-    messages["expires_h"] = _hours_column(messages["expires_h"], dialect)
-    messages["offer_value"] = messages["offer_value"].astype(float)
-    rstmt = select(r.c.id, r.c.domain, r.c.name, r.c.category, r.c.country)
-    if retailer:
-        rstmt = rstmt.where(r.c.domain == retailer)
-    retailers = pd.DataFrame(session.execute(rstmt).all(), columns=RETAILER_COLUMNS)
-    return JourneyData(
-        retailers,
-        _typed(carts, ["cart_id", "retailer_id"]),
-        _typed(messages, ["message_pk", "retailer_id"]),
-    )
-
-
-def _epoch_expression(dialect: str):
-    """SQL turning a stored UTC time into epoch seconds, so no row is parsed in Python."""
-    if dialect == "sqlite":  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' text
-        return lambda col: cast(func.strftime("%s", col), Integer)
-    if dialect == "postgresql":  # timestamp without time zone, holding UTC
-        return lambda col: cast(func.extract("epoch", col), Float)
-    return lambda col: cast(col, String)  # pragma: no cover - parsed by to_hours
-
-
-def _hours_column(values: pd.Series, dialect: str) -> np.ndarray:
-    if dialect in ("sqlite", "postgresql"):
-        return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float) / 3600.0
-    return to_hours(values)  # pragma: no cover
 
 
 def _with_who(carts: pd.DataFrame, messages: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -259,12 +196,12 @@ def _summarise(windows: pd.DataFrame, steps: pd.DataFrame) -> pd.DataFrame:
 
 def offer_json(row: Mapping[str, Any], private: bool = False) -> dict[str, Any] | None:
     """The offer of one step row; the code and expiry only in private views."""
-    if _missing(row["offer_type"]):
+    if missing(row["offer_type"]):
         return None
     value = row["offer_value"]
     out: dict[str, Any] = {
         "type": row["offer_type"],
-        "value": None if pd.isna(value) else float(value),
+        "value": number(value),
         "currency": row["offer_currency"],
     }
     if private:
@@ -273,17 +210,9 @@ def offer_json(row: Mapping[str, Any], private: bool = False) -> dict[str, Any] 
     return out
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
-
-
 def _iso(hours: float) -> str | None:
     stamp = from_hours(hours)
     return stamp.isoformat() if stamp else None
-
-
-def _round(value: float) -> float | None:
-    return None if pd.isna(value) else round(float(value), 2)
 
 
 def iter_journeys(data: JourneyData, journeys: Journeys) -> Iterator[dict[str, Any]]:
@@ -315,7 +244,7 @@ def iter_journeys(data: JourneyData, journeys: Journeys) -> Iterator[dict[str, A
             if cart is None
             else {
                 "left_at": _iso(cart["left_h"]),
-                "value": None if pd.isna(cart["value"]) else float(cart["value"]),
+                "value": number(cart["value"]),
                 "currency": cart["currency"],
             },
             "window_end": None if cart is None else _iso(cart["window_end_h"]),
@@ -327,8 +256,8 @@ def _step_json(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "step": int(row["step"]),
         "sent_at": _iso(row["sent_h"]),
-        "hours": _round(row["hours"]),
-        "gap_hours": _round(row["gap_hours"]),
+        "hours": rounded(row["hours"]),
+        "gap_hours": rounded(row["gap_hours"]),
         "kind": row["kind"],
         "offer": offer_json(row, private=True),
     }
@@ -346,28 +275,9 @@ def describe_journey(journey: Mapping[str, Any]) -> str:
             when = f"{step['hours']:g}h"
         else:
             when = "start" if step["gap_hours"] is None else f"+{step['gap_hours']:g}h"
-        parts.append(f"{when} {_offer_text(step['offer'])}")
+        parts.append(f"{when} {offer_of(step['offer'], default='reminder')}")
     trail = " · ".join(parts) if parts else "no cart mail"
     return f"{journey['retailer']['domain']}  [{journey['contributor']}] {start}  {trail}"
 
 
-def _offer_text(offer: Mapping[str, Any] | None) -> str:
-    if not offer:
-        return "reminder"
-    if offer["type"] == "percent":
-        return f"{offer['value']:g}%"
-    if offer["type"] == "amount":
-        return f"{offer['value']:g} {offer['currency'] or ''}".strip()
-    return offer["type"].replace("_", " ")
-
-
-def load_journeys(
-    session: Session,
-    retailer: str | None = None,
-    window_hours: float = DEFAULT_WINDOW_HOURS,
-    gap_hours: float = DEFAULT_GAP_HOURS,
-) -> list[dict[str, Any]]:
-    """Every journey in the store (or of one retailer) as JSON-ready dicts."""
-    data = load_journey_data(session, retailer)
-    journeys = build_journeys(data.carts, data.messages, window_hours, gap_hours)
-    return list(iter_journeys(data, journeys))
+# END

@@ -41,7 +41,7 @@ CREATE TABLE retailers (
     reports INTEGER NOT NULL,    -- public reports found by the spiders
     report_value_median REAL, report_wait_median_h REAL,
     reports_agree INTEGER,       -- 1 agree, 0 disagree, NULL cannot tell
-    exposure INTEGER,            -- 0..100, see tracker/stats.py
+    exposure INTEGER,            -- 0..100, see tracker/analysis/stats.py
     first_seen TEXT, last_seen TEXT   -- ISO dates (day precision)
 );
 CREATE TABLE ladder (

@@ -10,9 +10,9 @@ import re
 
 from lxml import etree
 
-from spiders.blocks import element_links, element_text
-from spiders.figures import NEGATIVE, Extracted, pick_offer, pick_wait
-from spiders.names import NameRef, resolve_label
+from spiders.extract.blocks import element_links, element_text
+from spiders.extract.names import NameRef, resolve_label
+from spiders.extract.sentences import NEGATIVE, Extracted, pick_offer, pick_wait
 
 _EMPTY_CELL = re.compile(r"^\s*(?:[-–—/?x✗✘]|n/?a)\s*$", re.IGNORECASE)
 TABLE_ROLES = {

@@ -31,7 +31,7 @@ from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
 from imapclient.response_parser import parse_fetch_response
 
 from tracker.errors import AuthError, SyncError
-from tracker.mail.triage import FETCH_FIELDS
+from tracker.mail.imap.triage import FETCH_FIELDS
 
 SECURITIES = ("tls", "starttls", "plain")
 DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import tempfile
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,9 +29,11 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from tracker import __version__
+from tracker.analysis.load import load_retailer_meta
+from tracker.analysis.stats import StatsResult, run_stats
 from tracker.errors import DarkpoolError
-from tracker.snapshot import SCHEMA_VERSION, create_snapshot
-from tracker.stats import StatsResult, run_stats
+from tracker.snapshot.schema import SCHEMA_VERSION, create_snapshot
+from tracker.text import public_name
 
 HOURS_DIGITS = 1  # survival curve times: 6-minute resolution is plenty for a chart
 
@@ -70,16 +70,6 @@ def publish_snapshot(
     result = run_stats(session, now)
     meta_retailers = load_retailer_meta(session)
     return write_snapshot(result, meta_retailers, Path(out), now, min_contributors)
-
-
-def load_retailer_meta(session: Session) -> dict[str, tuple[str | None, str | None]]:
-    """{domain: (category, country)} for every retailer: one query."""
-    from sqlalchemy import select
-
-    from tracker.db.models import Retailer
-
-    rows = session.execute(select(Retailer.domain, Retailer.category, Retailer.country))
-    return {domain: (category, country) for domain, category, country in rows}
 
 
 def write_snapshot(
@@ -196,30 +186,6 @@ def _retailer_row(r: dict[str, Any], retailer_meta: dict) -> tuple:
         r["reports"], summary.get("value_median"), summary.get("wait_median_hours"),
         _bool(r["reports_agree"]), r["exposure"], r["first_seen"], r["last_seen"],
     )  # fmt: skip
-
-
-def public_name(name: str | None, domain: str) -> str:
-    """The retailer name to publish: the curated one, else the stored one when it only
-    spells the domain ("Quillby Beauty" at quillbybeauty.com), else one made from it.
-
-    Stored names come from the From display name of the first mail seen, which
-    senders personalise ("Quillby for Jane Doe"); that must not cross the boundary.
-    """
-    from tracker.mail.retailer import name_from_domain
-    from tracker.retailer_names import retailer_for_domain
-
-    known = retailer_for_domain(domain)
-    if known is not None:
-        return known.name
-    key = _letters(name or "")
-    if key and key in _letters(domain.split(".", 1)[0]):
-        return name
-    return name_from_domain(domain)
-
-
-def _letters(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def _offer_cells(offer: dict | None) -> tuple:

@@ -14,6 +14,8 @@ import re
 from email.message import Message
 from email.utils import getaddresses
 
+from tracker.text import address_domain
+
 # Headers whose mere presence marks list/bulk/campaign mail.
 LIST_HEADERS = ("list-unsubscribe", "list-unsubscribe-post", "list-id")
 ESP_HEADERS = (
@@ -147,11 +149,7 @@ def looks_commercial(headers: bytes | Message, known_domains: set[str] | frozens
 def sender_domains(fields: dict[str, list[str]]) -> set[str]:
     """Lower-cased domains of the From/Sender/Reply-To/Return-Path addresses."""
     values = [v for name in ADDRESS_HEADERS for v in fields.get(name, ())]
-    domains = set()
-    for _name, addr in getaddresses(values):
-        if "@" in addr:
-            domains.add(addr.rsplit("@", 1)[1].strip().strip(">").lower().rstrip("."))
-    return domains
+    return {d for _name, addr in getaddresses(values) if (d := address_domain(addr))}
 
 
 def _is_known(domain: str, known: set[str] | frozenset[str]) -> bool:

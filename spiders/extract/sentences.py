@@ -1,8 +1,8 @@
 """What a piece of report text states: the discount, the wait, or "nothing".
 
 Pure helpers over one sentence, list item or table row; `Extracted` is the
-report they make. Discounts come from `tracker.offers.find_discounts`, waits
-from `tracker.waits.find_waits`.
+report they make. Discounts come from `tracker.text.offers.find_discounts`, waits
+from `tracker.text.waits.find_waits`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spiders.names import NameRef
-from tracker.offers import Discount, Wait, find_discounts, find_waits, may_mention_wait
+from spiders.extract.names import NameRef
+from tracker.text import Discount, Wait, find_discounts, find_waits, may_mention_wait
 
 NEGATIVE = re.compile(
     r"\b(nothing|no discount|no code|no offer|no coupon|never|"

@@ -1,6 +1,6 @@
 """Find every discount mentioned in a piece of text, in five languages.
 
-Pure text in, dataclasses out. `tracker.offers` re-exports `find_discounts` and
+Pure text in, dataclasses out. `tracker.text.offers` re-exports `find_discounts` and
 `Discount`; mail offer extraction and the spiders both build on it.
 
 A `Discount` is only what the text *mentions*: the caller decides whether it is

@@ -1,4 +1,4 @@
-"""Grouped measures behind `tracker/stats.py`, one function per measure.
+"""Grouped measures behind `tracker/analysis/stats.py`, one function per measure.
 
 Each takes the journey steps (or carts, or reports) of every retailer at once
 and returns a table keyed by retailer id, computed with pandas group-bys, so
@@ -7,11 +7,12 @@ the cost grows with the rows, not with the number of retailers.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from tracker.labels import missing, number, offer_of, rounded
 
 LADDER_MIN_SHARE = 0.25  # a step reached by fewer sequences than this is noise
 LADDER_MAX_STEPS = 12
@@ -32,12 +33,12 @@ def quantile_table(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def offer_dict(kind: Any, value: Any, currency: Any) -> dict[str, Any] | None:
     """{"type", "value", "currency"} of an offer, or None for "no offer"."""
-    if kind is None or kind == "" or (isinstance(kind, float) and math.isnan(kind)):
+    if missing(kind) or kind == "":
         return None
     return {
         "type": kind,
-        "value": None if pd.isna(value) else float(value),
-        "currency": None if pd.isna(currency) or currency == "" else currency,
+        "value": number(value),
+        "currency": None if missing(currency) or currency == "" else currency,
     }
 
 
@@ -105,8 +106,8 @@ def ladder_table(steps: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
         out.setdefault(int(row["retailer_id"]), []).append(
             {
                 "step": int(row["step"]),
-                "median_hours": _hours(row["median_hours"]),
-                "gap_hours": _hours(row["gap_hours"]),
+                "median_hours": rounded(row["median_hours"]),
+                "gap_hours": rounded(row["gap_hours"]),
                 "n": int(row["n"]),
                 "n_from_cart": int(row["n_hours"]),
                 "contributors": int(row["contributors"]),
@@ -114,10 +115,6 @@ def ladder_table(steps: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
             }
         )
     return out
-
-
-def _hours(value: Any) -> float | None:
-    return None if pd.isna(value) else round(float(value), 2)
 
 
 def escalation_table(steps: pd.DataFrame) -> dict[int, bool]:
@@ -260,19 +257,9 @@ def describe_stats(rows: list[dict[str, Any]]) -> list[str]:
         lines.append(
             f"{r['retailer']['domain'][:28]:<28} {r['contributors']:>7} {r['carts']:>5} "
             f"{r['cart_emails']:>6} {rate_text:>11} {'-' if wait is None else f'{wait:g}':>7} "
-            f"{_offer_short(r['first_discount']):>9} {_offer_short(r['max_discount']):>9} "
+            f"{offer_of(r['first_discount'], '-'):>9} {offer_of(r['max_discount'], '-'):>9} "
             f"{'-' if r['exposure'] is None else r['exposure']:>8}"
         )
     if not rows:
         lines.append("(no retailers yet: import mail and log carts first)")
     return lines
-
-
-def _offer_short(offer: dict | None) -> str:
-    if not offer:
-        return "-"
-    if offer["type"] == "percent":
-        return f"{offer['value']:g}%"
-    if offer["type"] == "amount" and offer["value"] is not None:
-        return f"{offer['value']:g}{offer['currency'] or ''}"
-    return offer["type"].replace("_", " ")[:9]

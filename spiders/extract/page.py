@@ -1,9 +1,9 @@
 """Reports from a page: which store, what discount, after how long.
 
 Pure helpers the spider calls: an lxml tree and its URL in, `Extracted`
-reports out. The page is walked into blocks (`spiders.blocks`); each list
-item, table row (`spiders.tables`), store section or prose sentence is read
-for a store (`spiders.names`) and for what it states (`spiders.figures`). A
+reports out. The page is walked into blocks (`spiders.extract.blocks`); each list
+item, table row (`spiders.extract.tables`), store section or prose sentence is read
+for a store (`spiders.extract.names`) and for what it states (`spiders.extract.sentences`). A
 page that never talks about leaving a cart yields nothing, so a shop's "50%
 off today!" is never a report.
 """
@@ -15,9 +15,8 @@ from dataclasses import replace
 
 from lxml import etree
 
-from spiders.blocks import Block, iter_blocks
-from spiders.figures import Extracted, may_hold_report, report_from_text
-from spiders.names import (
+from spiders.extract.blocks import Block, iter_blocks
+from spiders.extract.names import (
     NameRef,
     find_names,
     heading_store,
@@ -25,7 +24,8 @@ from spiders.names import (
     page_link_names,
     resolve_label,
 )
-from spiders.tables import table_reports
+from spiders.extract.sentences import Extracted, may_hold_report, report_from_text
+from spiders.extract.tables import table_reports
 
 CART_WORDS = re.compile(
     r"cart|basket|checkout|warenkorb|einkaufswagen|panier|carrello|carrito|cesta|carro",

@@ -1,14 +1,13 @@
-"""Kaplan-Meier curves of time-to-discount, one per retailer.
+"""Kaplan-Meier curves of time-to-discount, one per retailer, in one pass.
 
-`kaplan_meier` fits lifelines' `KaplanMeierFitter` (product-limit estimate,
-exponential Greenwood 95% band). A fit costs ~8 ms of pandas overhead whatever
-its size, so 5,000 retailers would spend most of a minute there; above
-`LIFELINES_MAX_GROUPS` retailers, `kaplan_meier_by_group` therefore evaluates
-the same formulas (lifelines' `_additive_f`/`_additive_var` terms and its
-`_bounds` band, with the zero-time row its timeline starts with) for all
-retailers at once with grouped cumulative sums. tests/test_stats.py checks the
-two paths give the same curves and quantiles on random data with ties and
-censoring.
+The product-limit estimate with an exponential Greenwood 95% band, evaluated
+for all retailers at once with grouped cumulative sums: a per-retailer fitter
+costs ~8 ms of overhead whatever its size, so 5,000 retailers would spend most
+of a minute there. The formulas are lifelines' (`_additive_f`/`_additive_var`
+terms, its `_bounds` band and the zero-time row its timeline starts with);
+tests/unit/test_stats.py holds the curves and quantiles equal to lifelines'
+`KaplanMeierFitter` on random data with ties and censoring, so lifelines is a
+test-only oracle, not a dependency.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 Z95 = 1.959963984540054
-LIFELINES_MAX_GROUPS = 200
 CURVE_COLUMNS = ["hours", "survival", "low", "high", "at_risk"]
 
 
@@ -35,64 +33,29 @@ class KMResult:
     p75: float | None
     n: int
     censored: int
-    curve: pd.DataFrame | None  # CURVE_COLUMNS (None from the grouped path: see its curves)
-
-
-def _first_time_at_or_below(hours: np.ndarray, survival: np.ndarray, q: float) -> float | None:
-    # lifelines multiplies in log space: 3/4 comes back as 0.7500000000000001, which
-    # would push "the first time survival reaches 0.75" one event too late.
-    hit = np.flatnonzero(np.round(survival, 12) <= q)
-    return float(hours[hit[0]]) if hit.size else None
-
-
-def _result(curve: pd.DataFrame, n: int, events: int) -> KMResult:
-    hours, surv = curve["hours"].to_numpy(), curve["survival"].to_numpy()
-    return KMResult(
-        median=_first_time_at_or_below(hours, surv, 0.5),
-        p25=_first_time_at_or_below(hours, surv, 0.75),
-        p75=_first_time_at_or_below(hours, surv, 0.25),
-        n=n,
-        censored=n - events,
-        curve=curve.reset_index(drop=True),
-    )
+    curve: pd.DataFrame | None  # CURVE_COLUMNS; None from kaplan_meier_by_group (see its curves)
 
 
 def kaplan_meier(durations: np.ndarray, events: np.ndarray) -> KMResult:
-    """Fit lifelines' Kaplan-Meier to one retailer's time-to-discount."""
-    from lifelines import KaplanMeierFitter
-
-    events = np.asarray(events, dtype=bool)
-    kmf = KaplanMeierFitter().fit(np.asarray(durations, dtype=float), events)
-    sf = kmf.survival_function_.iloc[:, 0]
-    ci = kmf.confidence_interval_survival_function_
-    curve = pd.DataFrame(
-        {
-            "hours": sf.index.to_numpy(dtype=float),
-            "survival": sf.to_numpy(),
-            "low": ci.iloc[:, 0].to_numpy(),
-            "high": ci.iloc[:, 1].to_numpy(),
-            "at_risk": kmf.event_table["at_risk"].reindex(sf.index).to_numpy(),
-        }
-    )
-    return _result(curve, len(events), int(events.sum()))
+    """One retailer's time-to-discount curve and quantiles (`events`: a discount came)."""
+    fits, curves = kaplan_meier_by_group(np.zeros(len(durations), dtype=int), durations, events)
+    if not fits:
+        return KMResult(None, None, None, 0, 0, pd.DataFrame(columns=CURVE_COLUMNS))
+    curve = curves.drop(columns="g").reset_index(drop=True)
+    fit = fits[0]
+    return KMResult(fit.median, fit.p25, fit.p75, fit.n, fit.censored, curve)
 
 
 def kaplan_meier_by_group(
     group: np.ndarray, durations: np.ndarray, events: np.ndarray
 ) -> tuple[dict, pd.DataFrame]:
-    """({group: KMResult}, all curves with a `g` column); lifelines per group when few."""
+    """({group: KMResult}, all curves with a `g` column) for every group at once."""
     frame = pd.DataFrame(
         {"g": group, "t": np.asarray(durations, float), "e": np.asarray(events, bool)}
     )
-    if frame["g"].nunique() > LIFELINES_MAX_GROUPS:
-        return _batch(frame)
-    fits = {
-        g: kaplan_meier(sub["t"].to_numpy(), sub["e"].to_numpy())
-        for g, sub in frame.groupby("g", sort=True)
-    }
-    curves = [fit.curve.assign(g=g) for g, fit in fits.items()]
-    empty = pd.DataFrame(columns=[*CURVE_COLUMNS, "g"])
-    return fits, pd.concat(curves, ignore_index=True) if curves else empty
+    if frame.empty:
+        return {}, pd.DataFrame(columns=[*CURVE_COLUMNS, "g"])
+    return _batch(frame)
 
 
 def _batch(frame: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
@@ -131,7 +94,9 @@ def _batch(frame: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
             "g": keys,
         }
     )
-    rounded = np.round(survival, 12)  # see _first_time_at_or_below
+    # lifelines multiplies in log space: 3/4 comes back as 0.7500000000000001, which
+    # would push "the first time survival reaches 0.75" one event too late.
+    rounded = np.round(survival, 12)
 
     def first_at(q: float) -> dict:
         hit = rounded <= q

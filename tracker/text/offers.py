@@ -1,9 +1,9 @@
 """Discounts and offers: shared by mail understanding and the spiders.
 
 `find_discounts(text)` lists every discount a text mentions (see
-`tracker.discounts`); `extract_offer(mail, kind)` picks the one offer a message
+`tracker.text.discounts`); `extract_offer(mail, kind)` picks the one offer a message
 makes to its reader, with its minimum spend, code and expiry; `find_waits` and
-`parse_wait` read how long shoppers say they waited (see `tracker.waits`).
+`parse_wait` read how long shoppers say they waited (see `tracker.text.waits`).
 
 The labelling rule: the offer is the concrete discount the message offers its
 reader, a fixed value ("15% off", "$10 off", "free shipping" as the message's
@@ -17,35 +17,17 @@ with the code, in the subject, or the largest personal one.
 
 from __future__ import annotations
 
-import email.utils
 import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from tracker.discounts import Discount, currency_code, find_discounts, parse_number
-from tracker.expiry import Expiry, find_expiries
-from tracker.mail.classify import detect_language, load_rules, segment_body
-from tracker.mail.message import ParsedMail
-from tracker.promo_codes import PromoCode, code_kind, find_codes
 from tracker.records import OfferInfo
-from tracker.waits import Wait, find_waits, may_mention_wait, parse_wait
-
-__all__ = [
-    "Discount",
-    "OFFER_KINDS",
-    "code_kind",
-    "currency_code",
-    "extract_offer",
-    "extract_offer_from_text",
-    "find_codes",
-    "find_discounts",
-    "find_expiries",
-    "find_waits",
-    "may_mention_wait",
-    "parse_number",
-    "parse_wait",
-    "Wait",
-]
+from tracker.text.codes import PromoCode, find_codes
+from tracker.text.discounts import Discount, find_discounts
+from tracker.text.expiry import Expiry, find_expiries
+from tracker.text.language import detect_language
+from tracker.text.refs import reference_spans
+from tracker.text.segments import main_text
 
 OFFER_KINDS = frozenset({"abandoned_cart", "browse_abandonment", "promotion"})
 
@@ -103,10 +85,6 @@ def _sentence(text: str, pos: int) -> tuple[int, int]:
     return start, m.start() if m else min(len(text), pos + MAX_SENTENCE)
 
 
-def _main_text(text: str) -> str:
-    return "\n".join(line for label, line in segment_body(text) if label in ("main", "short_line"))
-
-
 def _score(d: Discount, doc: str, subject_end: int, codes: list[PromoCode]) -> float | None:
     """How much `d` looks like the reader's offer, or None when it is not one."""
     if d.up_to:
@@ -139,8 +117,8 @@ def _nearest(items, anchors: list[int]):
     return min(items, key=lambda it: min(abs(it.start - a) for a in anchors))
 
 
-def _month_first(subject: str, text: str, from_addr: str | None) -> bool:
-    """US mail writes 11/30; everyone else 30/11."""
+def reads_month_first(subject: str, text: str, from_addr: str | None) -> bool:
+    """Whether numeric dates read month first: US mail writes 11/30, everyone else 30/11."""
     us_sender = bool(from_addr) and from_addr.lower().rstrip(">").endswith((".com", ".us"))
     return us_sender and detect_language(subject + "\n" + text[:2000]) == "en"
 
@@ -160,11 +138,8 @@ def extract_offer_from_text(
     only"). Navigation and footers are ignored.
     """
     subject = subject or ""
-    doc = subject + "\n\n" + _main_text(text or "")
-    rules = load_rules()
-    refs = [m.span() for m in rules.order_number.finditer(doc)]
-    refs += [m.span() for m in rules.tracking_number.finditer(doc)]
-    codes = find_codes(doc, excluded=refs)
+    doc = subject + "\n\n" + main_text(text or "")
+    codes = find_codes(doc, excluded=reference_spans(doc))
     candidates = []
     for d in find_discounts(doc)[:MAX_CANDIDATES]:
         score = _score(d, doc, len(subject), codes)
@@ -197,30 +172,4 @@ def extract_offer_from_text(
         code=code.code if code else None,
         expires_at=expires_at,
         code_kind=code.kind if code else None,
-    )
-
-
-def message_timezone(mail: ParsedMail) -> tzinfo | None:
-    """The sender's own UTC offset, from the Date header, else sent_at's."""
-    raw = mail.headers.get("date")
-    if raw:
-        try:
-            parsed = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
-            parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
-            return parsed.tzinfo
-    return mail.sent_at.tzinfo if mail.sent_at else None
-
-
-def extract_offer(mail: ParsedMail, kind: str) -> OfferInfo | None:
-    """The offer `mail` makes to its reader; None for transactional/other mail."""
-    if kind not in OFFER_KINDS:
-        return None
-    return extract_offer_from_text(
-        mail.subject,
-        mail.body,
-        mail.sent_at,
-        tz=message_timezone(mail),
-        month_first=_month_first(mail.subject, mail.body, mail.from_addr),
     )

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from spiders.blocks import Block, Link
-from tracker.offers import find_waits
-from tracker.retailer_names import (
+from spiders.extract.blocks import Block, Link
+from tracker.text import (
     find_retailer_mentions,
+    find_waits,
     lookup_retailer,
     normalize_name,
     registrable_domain,

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tracker.errors import SourceError
+from tracker.mail.message import MAIL_HEADERS
 from tracker.records import RawMail
 
 CHUNK = 1 << 20
@@ -32,20 +33,7 @@ MAIL_SUFFIXES = (".eml", ".msg", ".mail")
 # team..." line in a body does not split a message.
 FROM_LINE = re.compile(rb"^From \S*\s+(.*\d{1,2}:\d{2}(?::\d{2})?.*\d{4}.*?)\s*$")
 _HEADER = re.compile(rb"^[!-9;-~]+[ \t]*:")
-KNOWN_HEADERS = (
-    b"from",
-    b"to",
-    b"subject",
-    b"date",
-    b"message-id",
-    b"received",
-    b"return-path",
-    b"mime-version",
-    b"delivered-to",
-    b"content-type",
-    b"reply-to",
-    b"sender",
-)
+KNOWN_HEADERS = frozenset(name.encode() for name in MAIL_HEADERS)
 _UNESCAPE = re.compile(rb"(?m)^>(>*From )")
 
 

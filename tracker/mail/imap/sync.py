@@ -5,52 +5,42 @@ done; it is written in the same transaction as the messages of each batch,
 so a crash or a dropped connection loses at most the batch in flight and the
 next attempt (or run) resumes there. A folder with nothing new costs one
 STATUS command. Headers come first; bodies are downloaded only for mail that
-looks commercial (`tracker.mail.triage`), unless `download_all`.
+looks commercial (`tracker.mail.imap.triage`), unless `download_all`.
 """
 
 from __future__ import annotations
 
-import netrc
-import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.config import ENV_IMAP_PASSWORD
-from tracker.db.engine import session_scope
-from tracker.db.models import ImapAccount, Retailer, SyncProblem, SyncState
+from tracker.db.models import Retailer, SyncProblem, SyncState
 from tracker.db.store import dialect_insert, save_records
-from tracker.errors import SyncError
-from tracker.mail.imap import DEFAULT_PORTS, ConnectionLost, HeaderInfo, ImapSession, ServerConfig
-from tracker.mail.triage import looks_commercial
+from tracker.mail.imap.accounts import Account, remember_account
+from tracker.mail.imap.client import (
+    DEFAULT_PORTS,
+    ConnectionLost,
+    HeaderInfo,
+    ImapSession,
+)
+from tracker.mail.imap.triage import looks_commercial
+from tracker.mail.imap.workers import (
+    InlineExecutor,
+    default_workers,
+    make_executor,
+    process_many,
+    split,
+)
 from tracker.records import MessageRecord, RawMail
-from tracker.sync_workers import InlineExecutor, default_workers, make_executor, process_many, split
 
 Process = Callable[[RawMail], MessageRecord]
-
-
-@dataclass(frozen=True)
-class Account:
-    """A mailbox to sync (remembered in `imap_accounts`, without password)."""
-
-    host: str
-    user: str
-    port: int | None = None
-    security: str = "tls"
-    folders: tuple[str, ...] = ("INBOX",)
-    contributor: str = "me"
-    cafile: str | None = None  # trust this CA (PEM) instead of the system's
-    since: date | None = None  # never fetch mail received before this day
-
-    def server(self, timeout: float = 60.0) -> ServerConfig:
-        return ServerConfig(self.host, self.user, self.port, self.security, self.cafile, timeout)
 
 
 @dataclass
@@ -90,98 +80,12 @@ class SyncSummary:
         self.commands.update(other.commands)
 
 
-# -- accounts -----------------------------------------------------------------
-def remember_account(session: Session, account: Account) -> int:
-    """Upsert the account on (host, port, user); returns its id."""
-    port = account.server().effective_port
-    values = {
-        "host": account.host,
-        "port": port,
-        "username": account.user,
-        "security": account.security,
-        "folders": "\n".join(account.folders),
-        "contributor": account.contributor,
-        "cafile": account.cafile,
-        "since": account.since,
-    }
-    stmt = dialect_insert(session, ImapAccount.__table__)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["host", "port", "username"],
-        set_={
-            k: stmt.excluded[k] for k in ("security", "folders", "contributor", "cafile", "since")
-        },
-    )
-    session.execute(stmt, values)
-    return session.execute(
-        select(ImapAccount.id).where(
-            ImapAccount.host == account.host,
-            ImapAccount.port == port,
-            ImapAccount.username == account.user,
-        )
-    ).scalar_one()
-
-
-def load_accounts(session: Session) -> list[Account]:
-    """Every remembered account, in the order they were added."""
-    rows = session.scalars(select(ImapAccount).order_by(ImapAccount.id))
-    return [
-        Account(
-            r.host,
-            r.username,
-            r.port,
-            r.security,
-            _folders(r.folders),
-            r.contributor,
-            r.cafile,
-            r.since,
-        )
-        for r in rows
-    ]
-
-
-def find_account(session: Session, host: str, user: str, port: int | None = None) -> Account | None:
-    """The remembered account for host/user (and port, when given), if any."""
-    return next(
-        (
-            a
-            for a in load_accounts(session)
-            if a.host == host and a.user == user and (port is None or a.port == port)
-        ),
-        None,
-    )
-
-
-def _folders(text: str) -> tuple[str, ...]:
-    return tuple(f for f in text.split("\n") if f) or ("INBOX",)
-
-
-def find_password(host: str, user: str) -> str | None:
-    """$DARKPOOL_IMAP_PASSWORD, else the ~/.netrc entry for `host`, else None."""
-    value = os.environ.get(ENV_IMAP_PASSWORD)
-    if value:
-        return value
-    path = os.path.join(os.path.expanduser("~"), ".netrc")
-    if not os.path.exists(path):
-        return None
-    try:
-        entry = netrc.netrc(path).authenticators(host)
-    except netrc.NetrcParseError as exc:  # its message may quote a token: keep it out
-        raise SyncError(
-            f"cannot use {exc.filename} (line {exc.lineno}); fix or remove it"
-        ) from None
-    except OSError as exc:
-        raise SyncError(f"cannot read {path}: {exc.strerror}") from None
-    if entry and entry[2] and entry[0] in (None, "", user):
-        return entry[2]
-    return None
-
-
 # -- syncing ------------------------------------------------------------------
 def sync_account(
     factory: sessionmaker[Session], account: Account, password: str, options: SyncOptions
 ) -> SyncSummary:
     """Remember `account` and sync each of its folders; raises AuthError/SyncError."""
-    with session_scope(factory) as session:
+    with factory.begin() as session:
         account_id = remember_account(session, account)
         known = frozenset(session.scalars(select(Retailer.domain)))
     summary = SyncSummary()
@@ -222,7 +126,7 @@ class _FolderJob:
                 self.progress.close()
 
     def _cursor(self) -> tuple[int | None, int]:
-        with session_scope(self.factory) as session:
+        with self.factory.begin() as session:
             state = _load_state(session, self.account_id, self.folder)
         return (state.uidvalidity, state.last_uid) if state else (None, 0)
 
@@ -323,7 +227,7 @@ class _FolderJob:
         self._advance(count)
 
     def _commit(self, uidvalidity: int, cursor: int, records, problems: dict[int, str]) -> None:
-        with session_scope(self.factory) as session:
+        with self.factory.begin() as session:
             counts = save_records(session, records, self.account.contributor)
             _save_problems(session, self.account_id, self.folder, uidvalidity, problems)
             _save_state(session, self.account_id, self.folder, uidvalidity, cursor)
