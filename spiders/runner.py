@@ -6,13 +6,13 @@ called once (by `darkpool crawl`); tests run that command in a subprocess.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from tracker.errors import CrawlError
+from tracker.labels import progress_bar
 
 
 @dataclass(frozen=True)
@@ -132,9 +132,7 @@ def mark_running(jobdir: Path) -> Path:
 def _progress_bar(enabled: bool):
     if not enabled:
         return None
-    from tqdm import tqdm
-
-    return tqdm(desc="pages", unit="page", file=sys.stderr, disable=not sys.stderr.isatty())
+    return progress_bar("pages", "page")
 
 
 def _summary(stats: dict[str, Any]) -> CrawlSummary:

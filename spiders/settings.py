@@ -14,9 +14,7 @@ SPIDER_MODULES = ["spiders.spiders"]
 NEWSPIDER_MODULE = "spiders.spiders"
 
 # Identify ourselves and say where to read about us.
-USER_AGENT = (
-    f"darkpool/{__version__} (+https://github.com/darkpool-tracker/darkpool; abandoned-cart research)"
-)
+USER_AGENT = f"darkpool/{__version__} (+https://github.com/darkpool-tracker/darkpool; abandoned-cart research)"
 ROBOTSTXT_OBEY = True
 
 # Politeness: one request at a time per site, adapted to the site's latency.

@@ -16,13 +16,9 @@ from sqlalchemy import Engine
 
 from tracker.db.engine import session_factory
 from tracker.db.store import save_cart
-from tracker.errors import DarkpoolError
+from tracker.errors import CartError
 from tracker.records import RetailerRef
 from tracker.text import registrable_domain, retailer_for_domain, retailer_name
-
-
-class CartError(DarkpoolError):
-    """The retailer or time given for a cart is unusable."""
 
 
 @dataclass(frozen=True)

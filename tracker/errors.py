@@ -37,5 +37,29 @@ class AuthError(SyncError):
     """IMAP authentication failed. Never carries the password."""
 
 
+class ConnectionLost(SyncError):
+    """The IMAP connection dropped or timed out; reconnecting may help."""
+
+
+class FetchRefused(SyncError):
+    """The server answered a FETCH with a tagged NO/BAD: the message is skipped."""
+
+
 class CrawlError(DarkpoolError):
     """A crawl could not be started or its sources are unusable."""
+
+
+class CartError(DarkpoolError):
+    """The retailer or time given for a cart is unusable."""
+
+
+class PublishError(DarkpoolError):
+    """The snapshot could not be written."""
+
+
+class SiteError(DarkpoolError):
+    """The site could not be started or did not come up."""
+
+
+class DemoError(DarkpoolError):
+    """A step of the demo pipeline failed."""

@@ -87,3 +87,19 @@ def rounded(value: object, digits: int = 2) -> float | None:
     """`number(value)` rounded for JSON output: hours to 0.01, rates to 0.0001."""
     result = number(value)
     return None if result is None else round(result, digits)
+
+
+def progress_bar(
+    desc: str, unit: str, total: int | None = None, enabled: bool | None = None
+) -> Any:
+    """The one progress bar: tqdm on stderr, shown only when stderr is a terminal.
+
+    `enabled` None means "if stderr is a TTY"; False hides it (pipes, CI logs,
+    tests), True forces it. The bar is a context manager with `update(n)`.
+    """
+    import sys
+
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if enabled is None else enabled
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=not show, leave=True)

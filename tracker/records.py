@@ -1,7 +1,7 @@
 """Plain dataclasses passed between the layers; no DB, no I/O.
 
 `MessageRecord.to_json()` is the `parse --jsonl` / `messages --jsonl` schema of
-DESIGN.md. The store converts records to rows and back; parsing never sees a
+docs/design.md. The store converts records to rows and back; parsing never sees a
 row.
 """
 

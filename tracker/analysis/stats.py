@@ -2,7 +2,7 @@
 
 Input is the journeys of `tracker/analysis/journeys.py` plus the public reports the
 spiders stored; output is one dict per retailer in the `stats --jsonl` schema
-of DESIGN.md, plus a few frames `publish.py` writes to the snapshot. All data
+of docs/design.md, plus a few frames `tracker.snapshot.publish` writes to the snapshot. All data
 is loaded with one set-based query per table and computed with pandas group-bys;
 only the Kaplan-Meier fit runs once per retailer (lifelines has no grouped
 fitter). The clock is never read here: `now` is passed in.
@@ -75,6 +75,7 @@ from tracker.analysis.measures import (
     report_table,
     snapshot_frames,
 )
+from tracker.analysis.rows import Quantiles, ReportSummary, RetailerStats, SurvivalQuantiles
 from tracker.analysis.survival import KMResult, kaplan_meier_by_group
 from tracker.labels import rounded
 
@@ -85,7 +86,7 @@ Z95 = 1.959963984540054
 class StatsResult:
     """One JSON-ready dict per retailer, and the frames the snapshot needs."""
 
-    rows: list[dict[str, Any]]
+    rows: list[RetailerStats]
     survival: pd.DataFrame = field(default_factory=pd.DataFrame)  # domain, hours, survival, ...
     offers: pd.DataFrame = field(
         default_factory=pd.DataFrame
@@ -213,7 +214,7 @@ def _get(table: dict, rid: int, default: Any = None) -> Any:
     return table.get(rid, default)
 
 
-def _quant_json(table: pd.DataFrame, rid: int) -> dict[str, Any]:
+def _quant_json(table: dict[int, Any], rid: int) -> Quantiles:
     row = _get(table, rid)
     if row is None:
         return {"median": None, "p25": None, "p75": None, "n": 0}
@@ -225,7 +226,7 @@ def _quant_json(table: pd.DataFrame, rid: int) -> dict[str, Any]:
     }
 
 
-def _row(rid: int, retailer: pd.Series, t: dict[str, Any]) -> dict[str, Any]:
+def _row(rid: int, retailer: pd.Series, t: dict[str, Any]) -> RetailerStats:
     """One retailer's line of `stats --jsonl`."""
     k, n = int(_get(t["rate_k"], rid, 0)), int(_get(t["rate_n"], rid, 0))
     p, low, high = (float(x) for x in wilson_interval(k, n))
@@ -277,7 +278,7 @@ def _row(rid: int, retailer: pd.Series, t: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _km_json(km: KMResult | None) -> dict[str, Any]:
+def _km_json(km: KMResult | None) -> SurvivalQuantiles:
     if km is None:
         return {"median": None, "p25": None, "p75": None, "n": 0, "censored": 0}
     return {
@@ -312,7 +313,7 @@ def _predictability(delay: pd.Series | None) -> float | None:
     return 1.0 / (1.0 + iqr / max(float(delay["median"]), 1.0))
 
 
-def _report_json(reports: pd.Series | None) -> dict[str, Any] | None:
+def _report_json(reports: pd.Series | None) -> ReportSummary | None:
     if reports is None:
         return None
     return {

@@ -132,7 +132,7 @@ def sources_remove(app, url: str) -> None:
 
 @click.command()
 @click.option("--retailer", metavar="DOMAIN", help="Only reports about this store domain.")
-@click.option("--jsonl", is_flag=True, help="One JSON object per report (DESIGN.md schema).")
+@click.option("--jsonl", is_flag=True, help="One JSON object per report (schema: docs/design.md).")
 @pass_app
 def reports(app, retailer: str | None, jsonl: bool) -> None:
     """Show what the spiders recorded.

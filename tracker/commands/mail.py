@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -34,7 +30,7 @@ def init(app) -> None:
 
 @click.command()
 @PATHS
-@click.option("--jsonl", is_flag=True, help="One JSON object per message (the DESIGN.md schema).")
+@click.option("--jsonl", is_flag=True, help="One JSON object per message (schema: docs/design.md).")
 def parse(paths: tuple[Path, ...], jsonl: bool) -> None:
     """Parse mail files without storing anything.
 
@@ -49,11 +45,10 @@ def parse(paths: tuple[Path, ...], jsonl: bool) -> None:
     from tracker.mail.importing import process_paths
 
     seen = errors = 0
-    with _stdout_may_close():
-        for record in process_paths(paths):
-            seen += 1
-            errors += bool(record.error)
-            _show(record, jsonl)
+    for record in process_paths(paths):
+        seen += 1
+        errors += bool(record.error)
+        _show(record, jsonl)
     if seen and errors == seen:
         raise click.ClickException(f"none of the {seen:,} messages could be parsed")
 
@@ -117,7 +112,7 @@ def messages(app, retailer: str | None, kind: str | None, jsonl: bool) -> None:
     from tracker.db.store import load_records
 
     domain = retailer.strip().lower() if retailer else None
-    with session_factory(app.engine()).begin() as session, _stdout_may_close():
+    with session_factory(app.engine()).begin() as session:
         for record in load_records(session, retailer=domain, kind=kind):
             _show(record, jsonl)
 
@@ -127,17 +122,6 @@ def _show(record: MessageRecord, jsonl: bool) -> None:
         echo_jsonl([record.to_json()])
     else:
         click.echo(describe(record))
-
-
-@contextmanager
-def _stdout_may_close() -> Iterator[None]:
-    """`darkpool parse ... | head` closes the pipe early: stop quietly, exit 0."""
-    try:
-        yield
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush is silent
-        os.close(devnull)
 
 
 @click.group()

@@ -46,7 +46,9 @@ def journeys(app, retailer: str | None, jsonl: bool) -> None:
 
 @click.command()
 @click.option("--retailer", metavar="DOMAIN", help="Only this retailer (its domain).")
-@click.option("--jsonl", is_flag=True, help="One JSON object per retailer (DESIGN.md schema).")
+@click.option(
+    "--jsonl", is_flag=True, help="One JSON object per retailer (schema: docs/design.md)."
+)
 @pass_app
 def stats(app, retailer: str | None, jsonl: bool) -> None:
     """Per-retailer statistics: discount rate, waits, offers, ladder, exposure.

@@ -24,11 +24,7 @@ from sqlalchemy import update
 
 from tracker.config import DEFAULT_MIN_CONTRIBUTORS
 from tracker.demo.generate import CORPUS_END, DemoCorpus, DemoSize, generate_corpus
-from tracker.errors import DarkpoolError
-
-
-class DemoError(DarkpoolError):
-    """A step of the demo pipeline failed."""
+from tracker.errors import DemoError
 
 
 @dataclass

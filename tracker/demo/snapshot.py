@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from tracker import __version__
-from tracker.snapshot.schema import SCHEMA_VERSION, create_snapshot
+from tracker.snapshot.schema import SCHEMA_VERSION, create_snapshot, insert_rows
 
 CATEGORIES = ("fashion", "beauty", "home", "outdoor", "electronics")
 COUNTRIES = ("US", "GB", "DE", "FR")
@@ -62,24 +62,46 @@ def _write_retailer(conn, rng: random.Random, domain: str, name: str, i: int) ->
     rate = rng.uniform(0.4, 0.9) if discounts else 0.0
     first, top = (10.0, 15.0) if i % 2 else (15.0, 20.0)
     wait = rng.uniform(20, 30)
-    conn.execute(
-        "INSERT INTO retailers VALUES (" + ",".join("?" * 35) + ")",
-        (
-            domain, name, CATEGORIES[i % len(CATEGORIES)], COUNTRIES[i % len(COUNTRIES)],
-            rng.randint(3, 7), carts, carts * 3,
-            rate, max(0.0, rate - 0.25), min(1.0, rate + 0.2),
-            rng.uniform(0.8, 2.0), 0.7, 3.0, carts,
-            wait if discounts else None, wait - 3 if discounts else None,
-            70.0 if discounts else None, carts, carts - round(carts * rate),
-            "percent" if discounts else None, first if discounts else None, None,
-            "percent" if discounts else None, top if discounts else None, None,
-            1 if discounts else 0, 0.5 if discounts else None, 48.0 if discounts else None,
-            i % 3, first if i % 3 else None, 24.0 if i % 3 else None,
-            (1 if i % 2 else 0) if i % 3 else None,
-            rng.randint(40, 90) if discounts else rng.randint(0, 20),
-            "2026-08-01", "2026-11-15",
-        ),
-    )  # fmt: skip
+    offer = "percent" if discounts else None
+    reported = i % 3
+    row = {
+        "domain": domain,
+        "name": name,
+        "category": CATEGORIES[i % len(CATEGORIES)],
+        "country": COUNTRIES[i % len(COUNTRIES)],
+        "contributors": rng.randint(3, 7),
+        "carts": carts,
+        "cart_emails": carts * 3,
+        "discount_rate": rate,
+        "discount_rate_low": max(0.0, rate - 0.25),
+        "discount_rate_high": min(1.0, rate + 0.2),
+        "first_email_median_h": rng.uniform(0.8, 2.0),
+        "first_email_p25_h": 0.7,
+        "first_email_p75_h": 3.0,
+        "first_email_n": carts,
+        "discount_median_h": wait if discounts else None,
+        "discount_p25_h": wait - 3 if discounts else None,
+        "discount_p75_h": 70.0 if discounts else None,
+        "discount_n": carts,
+        "discount_censored": carts - round(carts * rate),
+        "first_offer_type": offer,
+        "first_offer_value": first if discounts else None,
+        "first_offer_currency": None,
+        "max_offer_type": offer,
+        "max_offer_value": top if discounts else None,
+        "max_offer_currency": None,
+        "escalates": 1 if discounts else 0,
+        "shared_code_share": 0.5 if discounts else None,
+        "expiry_median_h": 48.0 if discounts else None,
+        "reports": reported,
+        "report_value_median": first if reported else None,
+        "report_wait_median_h": 24.0 if reported else None,
+        "reports_agree": (1 if i % 2 else 0) if reported else None,
+        "exposure": rng.randint(40, 90) if discounts else rng.randint(0, 20),
+        "first_seen": "2026-08-01",
+        "last_seen": "2026-11-15",
+    }
+    insert_rows(conn, "retailers", [row])
     steps = [(1, 1.0, None), (2, wait, first), (3, 72.0, top)] if discounts else [(1, 1.5, None)]
     for step, hours, value in steps:
         conn.execute(

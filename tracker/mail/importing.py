@@ -8,7 +8,6 @@ it and a rerun skips them as duplicates.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from sqlalchemy import Engine
 
 from tracker.db.engine import session_factory
 from tracker.db.store import save_records
+from tracker.labels import progress_bar
 from tracker.mail.files import iter_raw_mail
 from tracker.mail.pipeline import process_mail
 from tracker.records import MessageRecord
@@ -74,14 +74,11 @@ def import_paths(
     Raises SourceError before storing anything when a path is missing or
     holds no mail. `progress` None means: a bar on stderr only if it is a TTY.
     """
-    from tqdm import tqdm
-
     paths = [Path(p) for p in paths]
     summary = ImportSummary(sources=len(paths))
     factory = session_factory(engine)
-    show = sys.stderr.isatty() if progress is None else progress
     batch: list[MessageRecord] = []
-    with tqdm(unit=" msg", file=sys.stderr, disable=not show, desc="Importing") as bar:
+    with progress_bar("Importing", " msg", enabled=progress) as bar:
         for record in process_paths(paths):
             _count(summary, record)
             batch.append(record)

@@ -16,11 +16,7 @@ import urllib.request
 from pathlib import Path
 
 from tracker.config import ENV_SNAPSHOT
-from tracker.errors import DarkpoolError
-
-
-class SiteError(DarkpoolError):
-    """The site could not be started or did not come up."""
+from tracker.errors import SiteError
 
 
 def app_path() -> Path:

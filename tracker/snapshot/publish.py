@@ -16,7 +16,6 @@ into place, so a reader (the site) sees either the old snapshot or the new one.
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -30,16 +29,14 @@ from sqlalchemy.orm import Session
 
 from tracker import __version__
 from tracker.analysis.load import load_retailer_meta
+from tracker.analysis.rows import OfferFigure, RetailerStats
 from tracker.analysis.stats import StatsResult, run_stats
-from tracker.errors import DarkpoolError
-from tracker.snapshot.schema import SCHEMA_VERSION, create_snapshot
+from tracker.errors import PublishError
+from tracker.labels import missing
+from tracker.snapshot.schema import SCHEMA_VERSION, create_snapshot, insert_rows
 from tracker.text import public_name
 
 HOURS_DIGITS = 1  # survival curve times: 6-minute resolution is plenty for a chart
-
-
-class PublishError(DarkpoolError):
-    """The snapshot could not be written."""
 
 
 @dataclass
@@ -136,26 +133,21 @@ def _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary) -> 
         "codes": summary.codes,
     }
     conn.executemany("INSERT INTO meta VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
-    cells = [_retailer_row(r, retailer_meta) for r in rows]
-    if cells:
-        marks = ", ".join("?" * len(cells[0]))
-        conn.executemany(f"INSERT INTO retailers VALUES ({marks})", cells)
-    conn.executemany(
-        "INSERT INTO ladder VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                r["retailer"]["domain"],
-                s["step"],
-                s["median_hours"],
-                s["n"],
-                *_offer_cells(s["offer"]),
-            )
-            for r in rows
-            for s in r["ladder"]
-            if s["contributors"] >= summary.min_contributors
-        ],
-    )
-    conn.executemany("INSERT INTO survival VALUES (?, ?, ?, ?, ?, ?)", _survival_rows(result, keep))
+    insert_rows(conn, "retailers", [_retailer_row(r, retailer_meta) for r in rows])
+    ladder = [
+        {
+            "domain": r["retailer"]["domain"],
+            "step": step["step"],
+            "median_hours": step["median_hours"],
+            "n": step["n"],
+            **_offer_columns("offer", step["offer"]),
+        }
+        for r in rows
+        for step in r["ladder"]
+        if step["contributors"] >= summary.min_contributors
+    ]
+    insert_rows(conn, "ladder", ladder)
+    insert_rows(conn, "survival", _survival_rows(result, keep))
     offers = result.offers
     if not offers.empty:
         offers = offers[offers["contributors"] >= summary.min_contributors]
@@ -164,31 +156,59 @@ def _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary) -> 
     _insert_frame(conn, "codes", codes, keep, ["domain", "code", "contributors"])
     _insert_frame(conn, "monthly", result.monthly, keep,
                   ["domain", "month", "cart_emails", "discounts"])  # fmt: skip
-    conn.executemany(
-        "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _report_rows(result, keep)
-    )
+    insert_rows(conn, "reports", _report_rows(result, keep))
 
 
-def _retailer_row(r: dict[str, Any], retailer_meta: dict) -> tuple:
+def _retailer_row(r: RetailerStats, retailer_meta: dict) -> dict[str, Any]:
+    """The `retailers` table's columns (tracker/snapshot/schema.py) for one retailer."""
     domain = r["retailer"]["domain"]
     category, country = retailer_meta.get(domain, (None, None))
     rate, first, disc = r["discount_rate"], r["hours_to_first_email"], r["hours_to_discount"]
-    summary = r["report_summary"] or {}
-    codes = r["shared_vs_single_use"] or {}
-    return (
-        domain, public_name(r["retailer"]["name"], domain), category, country,
-        r["contributors"], r["carts"], r["cart_emails"],
-        rate["value"], rate["low"], rate["high"],
-        first["median"], first["p25"], first["p75"], first["n"],
-        disc["median"], disc["p25"], disc["p75"], disc["n"], disc["censored"],
-        *_offer_cells(r["first_discount"]), *_offer_cells(r["max_discount"]),
-        _bool(r["escalates"]), codes.get("shared_share"), r["expiry_hours"]["median"],
-        r["reports"], summary.get("value_median"), summary.get("wait_median_hours"),
-        _bool(r["reports_agree"]), r["exposure"], r["first_seen"], r["last_seen"],
-    )  # fmt: skip
+    summary = r["report_summary"]
+    codes = r["shared_vs_single_use"]
+    return {
+        "domain": domain,
+        "name": public_name(r["retailer"]["name"], domain),
+        "category": category,
+        "country": country,
+        "contributors": r["contributors"],
+        "carts": r["carts"],
+        "cart_emails": r["cart_emails"],
+        "discount_rate": rate["value"],
+        "discount_rate_low": rate["low"],
+        "discount_rate_high": rate["high"],
+        "first_email_median_h": first["median"],
+        "first_email_p25_h": first["p25"],
+        "first_email_p75_h": first["p75"],
+        "first_email_n": first["n"],
+        "discount_median_h": disc["median"],
+        "discount_p25_h": disc["p25"],
+        "discount_p75_h": disc["p75"],
+        "discount_n": disc["n"],
+        "discount_censored": disc["censored"],
+        **_offer_columns("first_offer", r["first_discount"]),
+        **_offer_columns("max_offer", r["max_discount"]),
+        "escalates": _bool(r["escalates"]),
+        "shared_code_share": codes["shared_share"] if codes else None,
+        "expiry_median_h": r["expiry_hours"]["median"],
+        "reports": r["reports"],
+        "report_value_median": summary["value_median"] if summary else None,
+        "report_wait_median_h": summary["wait_median_hours"] if summary else None,
+        "reports_agree": _bool(r["reports_agree"]),
+        "exposure": r["exposure"],
+        "first_seen": r["first_seen"],
+        "last_seen": r["last_seen"],
+    }
 
 
-def _offer_cells(offer: dict | None) -> tuple:
+def _offer_columns(prefix: str, offer: OfferFigure | None) -> dict[str, Any]:
+    cells = _offer_cells(offer)
+    return dict(
+        zip((f"{prefix}_type", f"{prefix}_value", f"{prefix}_currency"), cells, strict=True)
+    )
+
+
+def _offer_cells(offer: OfferFigure | None) -> tuple:
     if not offer:
         return (None, None, None)
     return (offer["type"], offer["value"], offer["currency"])
@@ -204,7 +224,7 @@ def _cell(value: Any) -> Any:
         return None
     if hasattr(value, "item"):
         value = value.item()
-    if isinstance(value, float) and math.isnan(value):
+    if missing(value):
         return None
     return value
 
@@ -218,7 +238,7 @@ def _insert_frame(conn, table: str, frame: pd.DataFrame, keep: set, columns: lis
     conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
-def _survival_rows(result: StatsResult, keep: set) -> list[tuple]:
+def _survival_rows(result: StatsResult, keep: set) -> list[dict[str, Any]]:
     curve = result.survival
     if curve.empty:
         return []
@@ -228,12 +248,15 @@ def _survival_rows(result: StatsResult, keep: set) -> list[tuple]:
     curve = curve.drop_duplicates(["domain", "hours"], keep="last")
     cols = ["domain", "hours", "survival", "low", "high", "at_risk"]
     return [
-        tuple(_cell(round(v, 6) if isinstance(v, float) else v) for v in row)
+        {
+            c: _cell(round(v, 6) if isinstance(v, float) else v)
+            for c, v in zip(cols, row, strict=True)
+        }
         for row in curve[cols].itertuples(index=False)
     ]
 
 
-def _report_rows(result: StatsResult, keep: set) -> list[tuple]:
+def _report_rows(result: StatsResult, keep: set) -> list[dict[str, Any]]:
     reports = result.reports
     if reports.empty:
         return []
@@ -241,24 +264,20 @@ def _report_rows(result: StatsResult, keep: set) -> list[tuple]:
     out = []
     for row in reports.itertuples(index=False):
         month = None
-        if not pd.isna(row.seen_h):
+        if not missing(row.seen_h):
             month = pd.Timestamp(row.seen_h * 3.6e12, unit="ns", tz="UTC").strftime("%Y-%m")
-        out.append(
-            tuple(
-                _cell(v)
-                for v in (
-                    row.domain,
-                    row.offer_type,
-                    row.value,
-                    row.value_max,
-                    row.currency,
-                    row.wait_min,
-                    row.wait_max,
-                    _host(row.url),
-                    month,
-                )  # fmt: skip
-            )
-        )
+        cells = {
+            "domain": row.domain,
+            "offer_type": row.offer_type,
+            "value": row.value,
+            "value_max": row.value_max,
+            "currency": row.currency,
+            "wait_min_h": row.wait_min,
+            "wait_max_h": row.wait_max,
+            "source_host": _host(row.url),
+            "seen_month": month,
+        }
+        out.append({c: _cell(v) for c, v in cells.items()})
     return out
 
 

@@ -11,7 +11,9 @@ Units: hours are floats; rates are 0..1; offer values are percents for
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 SCHEMA_VERSION = "1"
 
@@ -86,3 +88,12 @@ def open_snapshot(path: Path) -> sqlite3.Connection:
     """Open a snapshot read-only; the site never writes."""
     uri = f"file:{Path(path).resolve()}?mode=ro"
     return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def insert_rows(conn: sqlite3.Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT rows by column name: a column added to the schema cannot shift the others."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    names, marks = ", ".join(columns), ", ".join(f":{c}" for c in columns)
+    conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)

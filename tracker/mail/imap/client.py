@@ -30,16 +30,12 @@ from imapclient.datetime_util import parse_to_datetime
 from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
 from imapclient.response_parser import parse_fetch_response
 
-from tracker.errors import AuthError, SyncError
+from tracker.errors import AuthError, ConnectionLost, FetchRefused, SyncError
 from tracker.mail.imap.triage import FETCH_FIELDS
 
 SECURITIES = ("tls", "starttls", "plain")
 DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 T = TypeVar("T")
-
-
-class ConnectionLost(SyncError):
-    """The connection dropped or timed out; reconnecting may help."""
 
 
 @dataclass(frozen=True)
@@ -235,7 +231,7 @@ class ImapSession:
             return batch
         try:
             got = self._call("FETCH", self._fetch, uids, b"BODY.PEEK[]")
-        except _Refused as exc:
+        except FetchRefused as exc:
             if len(uids) == 1:
                 batch.refused[uids[0]] = str(exc)
                 return batch
@@ -276,7 +272,7 @@ class ImapSession:
 
     @contextmanager
     def _errors(self, name: str) -> Iterator[None]:
-        """Map socket/imaplib errors to ConnectionLost, _Refused or SyncError."""
+        """Map socket/imaplib errors to ConnectionLost, FetchRefused or SyncError."""
         try:
             yield
         except LoginError:
@@ -288,7 +284,7 @@ class ImapSession:
         except IMAPClientError as exc:
             text = self._scrub(exc)
             if name == "FETCH":
-                raise _Refused(text) from None
+                raise FetchRefused(text) from None
             raise SyncError(f"{self.config.address}: {name} failed: {text}") from None
 
     def _scrub(self, exc: BaseException) -> str:
@@ -375,10 +371,6 @@ def _parse_items(before: bytes, literal: bytes | None, after: bytes):
 def _slow_parse(data: list[Any]) -> dict[int, dict[bytes, Any]]:
     parsed = parse_fetch_response(data, normalise_times=False, uid_is_key=True)
     return {uid: {k: v for k, v in items.items() if k != b"SEQ"} for uid, items in parsed.items()}
-
-
-class _Refused(SyncError):
-    """A tagged NO/BAD answer to FETCH."""
 
 
 def _reason(exc: BaseException) -> str:

@@ -10,7 +10,6 @@ looks commercial (`tracker.mail.imap.triage`), unless `download_all`.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -23,10 +22,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db.models import Retailer, SyncProblem, SyncState
 from tracker.db.store import dialect_insert, save_records
+from tracker.errors import ConnectionLost
+from tracker.labels import progress_bar
 from tracker.mail.imap.accounts import Account, remember_account
 from tracker.mail.imap.client import (
     DEFAULT_PORTS,
-    ConnectionLost,
     HeaderInfo,
     ImapSession,
 )
@@ -251,16 +251,7 @@ class _FolderJob:
         if self.progress is not None:  # a reconnect: keep the bar, reset the count
             self.progress.reset(total=total)
             return
-        from tqdm import tqdm
-
-        self.progress = tqdm(
-            total=total,
-            desc=self.folder,
-            unit="msg",
-            file=sys.stderr,
-            disable=not self.options.progress,
-            leave=True,
-        )
+        self.progress = progress_bar(self.folder, "msg", total=total, enabled=self.options.progress)
 
     def _advance(self, n: int) -> None:
         if self.progress is not None and n:
