@@ -55,11 +55,6 @@ def emit(result: dict) -> None:
     print(json.dumps(result), flush=True)
 
 
-def best_of(repeat: int, fn: Callable[[], object]) -> float:
-    """The fastest of `repeat` timed calls: the least disturbed by the shared machine."""
-    return best_times(repeat, fn)[0][0]
-
-
 def best_times(repeat: int, *fns: Callable[[], object]) -> list[tuple[float, float]]:
     """(fastest wall seconds, fewest CPU seconds of this process) of each of `fns`.
 
@@ -76,11 +71,6 @@ def best_times(repeat: int, *fns: Callable[[], object]) -> list[tuple[float, flo
             walls[i].append(time.perf_counter() - start)
             cpus[i].append(time.process_time() - cpu)
     return [(min(w), min(c)) for w, c in zip(walls, cpus, strict=True)]
-
-
-def children_peak_mb() -> float:
-    """The RSS high-water mark of the largest finished child process, in MB."""
-    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 def self_peak_mb() -> float:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tracker.config import data_dir
 from tracker.errors import CrawlError
 from tracker.labels import progress_bar
 
@@ -57,8 +58,6 @@ def crawl_settings(
         Path(jobdir).mkdir(parents=True, exist_ok=True)
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
     if cache:
-        from tracker.config import data_dir
-
         # an absolute directory: Scrapy's default is relative to the working directory
         settings.set("HTTPCACHE_ENABLED", True, priority="cmdline")
         settings.set("HTTPCACHE_DIR", str(data_dir() / "httpcache"), priority="cmdline")

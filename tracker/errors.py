@@ -9,10 +9,6 @@ class DarkpoolError(Exception):
     """Base class: a user-facing failure with a one-line message."""
 
 
-class ConfigError(DarkpoolError):
-    """A setting (DB URL, config file, environment variable) is unusable."""
-
-
 class StoreError(DarkpoolError):
     """The store cannot be opened, created or migrated."""
 

@@ -7,7 +7,7 @@ row.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -92,7 +92,3 @@ class MessageRecord:
             "offer": self.offer.to_json() if self.offer else None,
             "error": self.error,
         }
-
-
-def as_dict(obj: Any) -> dict[str, Any]:
-    return asdict(obj)

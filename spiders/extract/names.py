@@ -34,7 +34,7 @@ después hello hi thanks hallo bonjour ciao hola yes no ok ps monday tuesday wed
 thursday friday saturday sunday january february march april june july august september
 october november december black cyber christmas google gmail outlook reddit email mail
 newsletter discount discounts code codes coupon cart basket checkout warenkorb panier
-carrello carrito amazon prime the a an update posted quote reply original op admin
+carrello carrito amazon prime the a an posted quote original op admin
 moderator member guest
 """
 NOT_STORES = frozenset(_NOT_STORE_WORDS.split())

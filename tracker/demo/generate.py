@@ -31,6 +31,7 @@ from tracker.demo.mail import (
     personal_mail,
     promotion_mail,
 )
+from tracker.demo.pages import write_pages
 from tracker.demo.retailers import Shop, make_shops
 
 CORPUS_END = datetime(2026, 11, 15, tzinfo=UTC)
@@ -184,7 +185,6 @@ def generate_corpus(root: Path, size: DemoSize | None = None, seed: int = 2026) 
 
     Existing demo files under `root` are replaced.
     """
-    from tracker.demo.pages import write_pages
 
     size = size or DemoSize()
     root = Path(root)

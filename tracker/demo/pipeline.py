@@ -10,7 +10,6 @@ The demo keeps its own store under its directory; the user's store is untouched.
 from __future__ import annotations
 
 import functools
-import json
 import subprocess
 import sys
 import threading
@@ -23,8 +22,14 @@ from pathlib import Path
 from sqlalchemy import update
 
 from tracker.config import DEFAULT_MIN_CONTRIBUTORS
+from tracker.db.engine import init_store, make_engine, session_factory
+from tracker.db.models import Retailer
+from tracker.db.store import save_cart
 from tracker.demo.generate import CORPUS_END, DemoCorpus, DemoSize, generate_corpus
 from tracker.errors import DemoError
+from tracker.mail.importing import import_paths
+from tracker.records import RetailerRef
+from tracker.snapshot.publish import publish_snapshot
 
 
 @dataclass
@@ -47,7 +52,6 @@ def run_demo(
     progress: Callable[[str], None] = lambda line: None,
 ) -> DemoResult:
     """Build `root`/snapshot.sqlite from a freshly generated sample; returns what was done."""
-    from tracker.db.engine import init_store, make_engine, session_factory
 
     root = Path(root).resolve()
     corpus = generate_corpus(root / "corpus", size or DemoSize(), seed)
@@ -66,7 +70,6 @@ def run_demo(
             _describe_shops(session, corpus)
         reports_line = crawl_pages(db_url, corpus.pages_dir)
         progress(reports_line)
-        from tracker.snapshot.publish import publish_snapshot
 
         with sessions.begin() as session:
             summary = publish_snapshot(
@@ -81,7 +84,6 @@ def run_demo(
 
 
 def _import_mail(engine, corpus: DemoCorpus, progress) -> None:
-    from tracker.mail.importing import import_paths
 
     for path in corpus.mboxes:
         result = import_paths(engine, [path], contributor=path.stem, progress=False)
@@ -89,8 +91,6 @@ def _import_mail(engine, corpus: DemoCorpus, progress) -> None:
 
 
 def _log_carts(session, corpus: DemoCorpus) -> None:
-    from tracker.db.store import save_cart
-    from tracker.records import RetailerRef
 
     for cart in corpus.carts:
         save_cart(
@@ -105,7 +105,6 @@ def _log_carts(session, corpus: DemoCorpus) -> None:
 
 def _describe_shops(session, corpus: DemoCorpus) -> None:
     """Category and country of the fictional shops (real ones come from the curated list)."""
-    from tracker.db.models import Retailer
 
     for shop in corpus.shops:
         session.execute(
@@ -139,8 +138,3 @@ def crawl_pages(db_url: str, pages_dir: Path) -> str:
     if done.returncode != 0:
         raise DemoError(f"crawl failed: {(done.stderr or done.stdout).strip()[-400:]}")
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "Crawled."
-
-
-def load_carts(path: Path) -> list[dict]:
-    """The logged carts a generated corpus wrote (for bench/ and tests)."""
-    return json.loads(Path(path).read_text())

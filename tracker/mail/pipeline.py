@@ -11,8 +11,11 @@ import hashlib
 import re
 
 from tracker.errors import DarkpoolError
+from tracker.mail.classify import classify_message
 from tracker.mail.message import ParsedMail
+from tracker.mail.offer import extract_offer
 from tracker.mail.parse import parse_mail
+from tracker.mail.retailer import extract_retailer
 from tracker.records import MessageRecord, RawMail
 from tracker.text import address_domain
 
@@ -82,9 +85,6 @@ def process_mail(raw: RawMail) -> MessageRecord:
 
 def _understand(parsed: ParsedMail, record: MessageRecord) -> None:
     """Retailer, kind and offer; a failure in one is recorded, not raised."""
-    from tracker.mail.classify import classify_message
-    from tracker.mail.offer import extract_offer
-    from tracker.mail.retailer import extract_retailer
 
     step = "retailer"
     try:

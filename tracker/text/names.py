@@ -21,7 +21,7 @@ _COMMON_WORDS = """
 next very boots game office target gap express article purple away on iceland coast
 warehouse jules but coin wish loft ross belk academy kay jd ao made monsoon oasis burton
 liberty saturn otto lush brooks shark roots indigo booking represent reserved nelly dm
-hp mac game habitat weekday
+hp mac habitat weekday
 """
 COMMON_WORDS = frozenset(_COMMON_WORDS.split())
 

@@ -33,7 +33,6 @@ from imapclient.response_parser import parse_fetch_response
 from tracker.errors import AuthError, ConnectionLost, FetchRefused, SyncError
 from tracker.mail.imap.triage import FETCH_FIELDS
 
-SECURITIES = ("tls", "starttls", "plain")
 DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 T = TypeVar("T")
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
+from tracker.mail.pipeline import process_mail
 from tracker.records import MessageRecord, RawMail
 
 Process = Callable[[RawMail], MessageRecord]
@@ -61,8 +62,7 @@ def split(items: Sequence[Any], parts: int) -> list[Sequence[Any]]:
 
 def process_many(process: Process | None, raws: Sequence[RawMail]) -> list[MessageRecord]:
     """Process each message; a crash in one becomes that record's error, never the batch's."""
-    if process is None:
-        from tracker.mail.pipeline import process_mail as process
+    process = process or process_mail
     out = []
     for raw in raws:
         try:
