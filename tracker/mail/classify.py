@@ -26,6 +26,7 @@ from tracker.mail.message import ParsedMail
 from tracker.records import KINDS, RetailerRef
 from tracker.text.discounts import find_discounts
 from tracker.text.language import detect_language
+from tracker.text.links import link_signals
 from tracker.text.prefilter import fold, may_match
 from tracker.text.refs import has_order_reference, has_tracking_reference
 from tracker.text.rules import Rules, load_rules
@@ -103,7 +104,18 @@ def _structural(mail: ParsedMail, main: str, retailer: RetailerRef | None, rules
         signals.append(s["no_retailer"])
     if rules.forward.search(mail.subject or ""):
         signals.append(s["forward"])
+    # Language-independent structure: recovery links and flow names in UTM values.
+    signals += [s[name] for name in sorted(link_signals(_hrefs(mail))) if name in s]
     return signals
+
+
+_TEXT_URL_RE = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
+
+
+def _hrefs(mail: ParsedMail) -> list[str]:
+    """The message's link targets: the HTML's anchors, else URLs in its plain text."""
+    hrefs = [href for href, _text in mail.links]
+    return hrefs or _TEXT_URL_RE.findall(mail.text[:200_000])
 
 
 def score_message(mail: ParsedMail, retailer: RetailerRef | None) -> dict[str, float]:

@@ -3,9 +3,16 @@
 IMAP sync fetches headers first and downloads the body only of mail that
 looks commercial, so a shopper's personal mail never leaves the server. The
 test is deliberately generous (a retailer's receipt is downloaded too; the
-classifier sorts it out later): mailing-list and bulk headers, the headers
-email service providers stamp on every campaign, or a sender at a retailer the
-store already knows.
+classifier sorts it out later): bulk headers and the headers email service
+providers stamp on every campaign; the headers shop systems set when they send
+mail themselves (PHPMailer on a WooCommerce host, Odoo, PrestaShop, Shopware,
+a transactional stream on Postmark), which carry no list headers at all; a
+sender at a retailer the store already knows; and, from a sender that is not
+a webmail mailbox and not replying, a shop-like address (shop@, orders@,
+noreply@) over a shop-like subject, or a subject about a cart.
+
+Discussion lists (List-Post, Mailman, Google Groups) are people writing to
+people: their list headers alone do not make them commercial.
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ import re
 from email.message import Message
 from email.utils import getaddresses
 
-from tracker.text import address_domain
+from tracker.mail.retailer import personal_domains
+from tracker.text import address_domain, registrable_domain
 
 # Headers whose mere presence marks list/bulk/campaign mail.
 LIST_HEADERS = ("list-unsubscribe", "list-unsubscribe-post", "list-id")
@@ -53,6 +61,58 @@ BULK_MAILERS = (
     "sailthru",
     "cheetahmail",
 )
+# Shop systems that send their own mail: in X-Mailer, or by a header of their own.
+PLATFORM_MAILERS = (
+    "phpmailer",
+    "woocommerce",
+    "prestashop",
+    "shopware",
+    "magento",
+    "odoo",
+    "opencart",
+    "sylius",
+    "oxid",
+    "jtl",
+    "gambio",
+    "plentymarkets",
+    "shopify",
+    "bigcommerce",
+    "ecwid",
+    "wix",
+    "squarespace",
+    "lightspeed",
+)
+PLATFORM_HEADERS = ("x-odoo-objects", "x-pm-message-stream", "x-pm-tag", "x-pm-message-id")
+PLATFORM_PREFIXES = ("x-shopify-", "x-wc-", "x-woocommerce-", "x-prestashop-", "x-shopware-")
+# Headers of discussion lists, which list software adds and marketing senders do not.
+DISCUSSION_HEADERS = ("list-post", "x-mailman-version", "x-google-group-id", "mailing-list")
+# Local parts a shop sends from (and a friend does not).
+_ROLE_LOCAL = re.compile(
+    r"^(?:shop|store|orders?|sales|boutique|tienda|negozio|laden|info|hello|hallo|service"
+    r"|support|customer[-_.]?(?:service|care)|kundenservice|no[-_.]?reply|do[-_.]?not[-_.]?reply"
+    r"|mailer|newsletters?|news|contact|team|marketing|offers|deals|notifications?|bestellung(?:en)?"
+    r"|commandes?|ordini|pedidos|reminders?|cart|checkout)(?:[-_.+].*)?$",
+    re.I,
+)
+# Subjects a shop writes: carts, orders, discounts, in the five languages.
+_SHOP_SUBJECT = re.compile(
+    r"\b(?:cart|basket|bag|checkout|order|shipped|delivered|discount|coupon|voucher|sale|off\b"
+    r"|warenkorb|bestellung|versand|rabatt|gutschein|angebot"
+    r"|panier|commande|expédi|réduction|remise|code promo|bon d'achat|soldes"
+    r"|carrello|ordine|spedi|sconto|buono|saldi"
+    r"|carrito|cesta|pedido|enviado|descuento|cupón|rebajas)"
+    r"|\d+\s?%|[€$£]\s?\d|\d\s?[€$£]",
+    re.I,
+)
+# Subjects only a shop writes about a left cart or checkout.
+_CART_SUBJECT = re.compile(
+    r"\byour\s+(?:shopping\s+)?(?:cart|basket|bag)\b|\bleft\s+(?:something|\w+\s+)?(?:behind|in)\b"
+    r"|\bcomplete\s+your\s+(?:order|purchase|checkout)|\bcheckout\b"
+    r"|warenkorb|\bpanier\b|\bcarrello\b|\bcarrito\b|\btu\s+cesta\b",
+    re.I,
+)
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|vs|fw|fwd|wg|tr|rv|r|i|enc)\s*(?:\[\d+\])?\s*:", re.I)
+
 # Where the sender's domain can show: the retailer may send through an ESP.
 ADDRESS_HEADERS = ("from", "sender", "reply-to", "return-path")
 
@@ -95,6 +155,14 @@ FETCH_FIELDS = (
     "X-Emarsys-Identify",
     "X-Listmonk-Campaign",
     "X-MarketoID",
+    "X-Odoo-Objects",
+    "X-PM-Message-Stream",
+    "X-PM-Tag",
+    "X-PM-Message-Id",
+    "List-Post",
+    "X-Mailman-Version",
+    "X-Google-Group-Id",
+    "Mailing-List",
 )
 
 # One header field per match: the name, then the value with its folded lines.
@@ -132,6 +200,19 @@ def looks_commercial(headers: bytes | Message, known_domains: set[str] | frozens
     False
     """
     fields = header_fields(headers)
+    if _bulk(fields) or _platform_sent(fields):
+        return True
+    if bool(known_domains) and any(
+        _is_known(domain, known_domains) for domain in sender_domains(fields)
+    ):
+        return True
+    return _shop_like(fields)
+
+
+def _bulk(fields: dict[str, list[str]]) -> bool:
+    """List, bulk or ESP headers, unless they belong to a discussion list."""
+    if not fields.keys().isdisjoint(DISCUSSION_HEADERS):
+        return False
     if not fields.keys().isdisjoint(LIST_HEADERS) or not fields.keys().isdisjoint(ESP_HEADERS):
         return True
     if any(name.startswith(ESP_PREFIXES) for name in fields):
@@ -139,11 +220,33 @@ def looks_commercial(headers: bytes | Message, known_domains: set[str] | frozens
     if any(v.strip().lower() in BULK_PRECEDENCE for v in fields.get("precedence", ())):
         return True
     mailers = " ".join(fields.get("x-mailer", ())).lower()
-    if mailers and any(name in mailers for name in BULK_MAILERS):
+    return bool(mailers) and any(name in mailers for name in BULK_MAILERS)
+
+
+def _platform_sent(fields: dict[str, list[str]]) -> bool:
+    """Headers a shop system sets when it sends its own mail (no list headers)."""
+    if not fields.keys().isdisjoint(PLATFORM_HEADERS):
         return True
-    return bool(known_domains) and any(
-        _is_known(domain, known_domains) for domain in sender_domains(fields)
-    )
+    if any(name.startswith(PLATFORM_PREFIXES) for name in fields):
+        return True
+    mailers = " ".join(fields.get("x-mailer", ())).lower()
+    return bool(mailers) and any(name in mailers for name in PLATFORM_MAILERS)
+
+
+def _shop_like(fields: dict[str, list[str]]) -> bool:
+    """A shop-like sender and subject, from a non-webmail domain, not a reply."""
+    subject = " ".join(fields.get("subject", ()))
+    if _REPLY_SUBJECT.match(subject):
+        return False
+    addresses = [a for _n, a in getaddresses(fields.get("from", ())) if "@" in a]
+    if not addresses:
+        return False
+    local, _, host = addresses[0].rpartition("@")
+    if registrable_domain(host) in personal_domains():
+        return False
+    if _CART_SUBJECT.search(subject):
+        return True
+    return bool(_ROLE_LOCAL.match(local)) and bool(_SHOP_SUBJECT.search(subject))
 
 
 def sender_domains(fields: dict[str, list[str]]) -> set[str]:

@@ -1,0 +1,150 @@
+"""What a message's links say about it, whatever language its words are in.
+
+Cart-recovery mail carries a link that restores the cart: each platform
+builds it its own way (a checkout token and a `recover` action on hosted
+shops, a `recover_cart`/`token_cart` pair on PrestaShop-style carts, a
+plugin's token parameter on WooCommerce, `cart.php?action=load` with a
+token on BigCommerce-style carts, an access token on a cart page). Marketing
+automation also names its flows in UTM values (`utm_campaign=abandoned-cart`,
+`browse_abandonment`, `winback`, `back-in-stock`). Neither changes with the
+language of the mail, so they are read before, and weigh more than, any phrase.
+
+`link_signals(hrefs)` returns the set of signal names; their weights per kind
+live in `data/classify_rules.json` under "structural".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+# Words for a cart or a checkout in URLs (paths are rarely translated, but
+# some shops do: Warenkorb, panier, carrello, carrito, cesta, Kasse).
+_CART = r"(?:cart|carts|basket|bag|checkouts?|warenkorb|panier|carrello|carrito|cesta|kasse|winkelwagen)"
+_RECOVER = r"(?:recover\w*|restore\w*|reload|abandon\w*|relance\w*|reminder)"
+# A recovery action joined to a cart word in a path or a parameter name.
+_RECOVERY_RE = re.compile(rf"{_RECOVER}[-_/]?{_CART}|{_CART}[-_/]?{_RECOVER}", re.I)
+# A hosted checkout resumed by token: /checkouts/<token>/recover, /checkouts/ac/<token>, /checkouts/cn/<token>.
+_HOSTED_CHECKOUT_RE = re.compile(r"/checkouts/(?:(?:ac|cn|c)/[\w-]{8,}|[\w-]{8,}/recover)", re.I)
+# A cart page opened with a token or a stored cart's id: the cart is being restored.
+_CART_PATH_RE = re.compile(rf"(?:^|/){_CART}(?:\.php|\.html?|/|$)", re.I)
+_TOKEN_KEYS = re.compile(
+    r"^(?:token|key|hash|access_token|cart_token|cart_key|cart_id|cartid|id_cart|session|sid|ac_token)$"
+    r"|(?:_token|token_)",
+    re.I,
+)
+# Paying for or looking at a placed order also passes a token through the
+# checkout (WooCommerce's order-pay, an order-received page): not a left cart.
+_ORDER_PATH_RE = re.compile(r"order[-_]?(?:pay|received|status)|/orders?/|invoice", re.I)
+_LOAD_ACTIONS = frozenset({"load", "restore", "recover", "reload", "recreate"})
+
+# UTM and flow names, in order: the first family that matches a value wins, so
+# "browse_abandonment" is browse before it could be read as an abandonment.
+_UTM_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("utm_browse", re.compile(r"brows\w*|viewed|product[-_ ]?views?|site[-_ ]?abandon\w*", re.I)),
+    (
+        "utm_alert",
+        re.compile(r"back[-_ ]?in[-_ ]?stock|restock\w*|price[-_ ]?(?:drop|alert)", re.I),
+    ),
+    (
+        "utm_winback",
+        re.compile(
+            r"win[-_ ]?back|re[-_ ]?engage\w*|lapsed|we[-_ ]?miss[-_ ]?you|reactivat\w*", re.I
+        ),
+    ),
+    ("utm_loyalty", re.compile(r"birthday|loyalty|anniversary|rewards?|vip|referr\w*", re.I)),
+    (
+        "utm_cart",
+        re.compile(rf"abandon\w*|{_CART}[-_ ]?(?:recovery|reminder)|recover\w*|relance\w*", re.I),
+    ),
+    (
+        "utm_order",
+        re.compile(
+            r"order[-_ ]?(?:confirm\w*|update|status|shipped)|shipping|shipment|transactional"
+            r"|receipt|invoice|post[-_ ]?purchase|review[-_ ]?request",
+            re.I,
+        ),
+    ),
+)
+_UTM_KEYS = ("utm_campaign", "utm_content", "utm_term", "utm_source", "utm_medium")
+# Redirectors of click trackers carry the destination in a parameter.
+_NESTED_KEYS = ("url", "u", "redirect", "redirect_url", "target", "dest", "destination", "link")
+MAX_LINKS = 200
+
+
+def _query(url: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    except ValueError:
+        return []
+
+
+def _destinations(href: str) -> list[str]:
+    """`href` and, for a click tracker, the URL it redirects to."""
+    out = [href]
+    for key, value in _query(href):
+        if key.lower() in _NESTED_KEYS and value.lower().startswith(("http://", "https://")):
+            out.append(unquote(value))
+    return out
+
+
+def is_recovery_link(url: str) -> bool:
+    """True for a link that restores a left cart or checkout.
+
+    >>> is_recovery_link("https://shop.example/index.php?controller=order&step=1&recover_cart=42&token_cart=ab12")
+    True
+    >>> is_recovery_link("https://shop.example/cart")
+    False
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    path = unquote(parts.path)
+    if _ORDER_PATH_RE.search(path) or "pay_for_order" in parts.query:
+        return False
+    if _HOSTED_CHECKOUT_RE.search(path) or _RECOVERY_RE.search(path):
+        return True
+    query = _query(url)
+    if any(_RECOVERY_RE.search(key) for key, _ in query):
+        return True
+    if not _CART_PATH_RE.search(path) and not any(
+        _CART_PATH_RE.search("/" + v)
+        for k, v in query
+        if k.lower() in ("controller", "route", "page")
+    ):
+        return False
+    has_token = any(_TOKEN_KEYS.search(key) and len(value) >= 6 for key, value in query)
+    loads = any(k.lower() == "action" and v.lower() in _LOAD_ACTIONS for k, v in query)
+    return has_token or loads
+
+
+def utm_family(url: str) -> str | None:
+    """The flow a link's UTM values name ("utm_cart", "utm_browse", ...), or None."""
+    values = [v for k, v in _query(url) if k.lower() in _UTM_KEYS and v]
+    for name, pattern in _UTM_FAMILIES:
+        if any(pattern.search(value) for value in values):
+            return name
+    return None
+
+
+def link_signals(hrefs: Iterable[str]) -> frozenset[str]:
+    """Structural signals of a message's links: "cart_link" and UTM families.
+
+    >>> sorted(link_signals(["https://x.example/p/1?utm_campaign=Browse%20Abandonment"]))
+    ['utm_browse']
+    """
+    found: set[str] = set()
+    for i, href in enumerate(hrefs):
+        if i >= MAX_LINKS:
+            break
+        if not href.lower().startswith(("http://", "https://")):
+            continue
+        for url in _destinations(href):
+            if "cart_link" not in found and is_recovery_link(url):
+                found.add("cart_link")
+            family = utm_family(url)
+            if family:
+                found.add(family)
+    return frozenset(found)
