@@ -13,8 +13,13 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
+from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
+from scrapy.statscollectors import StatsCollector
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
@@ -22,7 +27,7 @@ from tracker.text import registrable_domain
 
 
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
-    async def robot_parser(self, request):
+    async def robot_parser(self, request: Request) -> RobotParser | None:
         parser = await super().robot_parser(request)
         if parser is None:
             stored = self._parsers.get(urlparse_cached(request).netloc)
@@ -39,14 +44,14 @@ class OffsiteRedirectMiddleware:
     one registrable domain are still followed.
     """
 
-    def __init__(self, stats) -> None:
+    def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> OffsiteRedirectMiddleware:
         return cls(crawler.stats)
 
-    def process_response(self, request, response):
+    def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get("Location")
         if not (300 <= response.status < 400 and location):
             return response

@@ -8,7 +8,12 @@ dropped with the reason.
 
 from __future__ import annotations
 
+from typing import Any
+
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from spiders.items import PageItem
 from tracker.db.engine import ensure_store, make_engine, session_factory
@@ -18,15 +23,15 @@ from tracker.db.reports_store import save_page_error, save_page_reports
 class StorePipeline:
     """Saves `PageItem`s into the store named by the DARKPOOL_DB_URL setting."""
 
-    def __init__(self, crawler, db_url: str) -> None:
+    def __init__(self, crawler: Crawler, db_url: str) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.db_url = db_url
-        self.engine = None
-        self.sessions = None
+        self.engine: Engine | None = None
+        self.sessions: sessionmaker[Session] | None = None
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         db_url = crawler.settings.get("DARKPOOL_DB_URL")
         if not db_url:
             raise NotConfigured("DARKPOOL_DB_URL is not set")
@@ -41,11 +46,16 @@ class StorePipeline:
         if self.engine is not None:
             self.engine.dispose()
 
-    def process_item(self, item):
+    def _sessions(self) -> sessionmaker[Session]:
+        if self.sessions is None:
+            raise RuntimeError("StorePipeline.process_item before open_spider")
+        return self.sessions
+
+    def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
         if item.error:
-            with self.sessions.begin() as session:
+            with self._sessions().begin() as session:
                 save_page_error(session, item.url, item.status, item.error)
             self.stats.inc_value("darkpool/pages_failed")
             raise DropItem(f"fetch failed: {item.url}: {item.error}")
@@ -55,7 +65,7 @@ class StorePipeline:
                 self.stats.inc_value("darkpool/reports_dropped/no_retailer")
                 continue
             reports.append(rep)
-        with self.sessions.begin() as session:
+        with self._sessions().begin() as session:
             saved = save_page_reports(session, item.url, item.status, reports, item.content_hash)
         self.stats.inc_value("darkpool/pages_saved")
         self.stats.inc_value("darkpool/reports_saved", saved)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tracker.config import data_dir
 from tracker.errors import CrawlError
 from tracker.labels import progress_bar
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ def crawl_settings(
     jobdir: str | None = None,
     cache: bool = False,
     overrides: dict[str, Any] | None = None,
-):
+) -> Settings:
     """Scrapy Settings from `spiders.settings` plus the store URL and run options."""
     from scrapy.settings import Settings
 

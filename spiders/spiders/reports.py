@@ -8,11 +8,14 @@ Extraction lives in `spiders.extract.page`; this module only routes responses.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import TextResponse
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from spiders.extract.links import find_next_links
 from spiders.extract.page import extract_reports
@@ -23,7 +26,7 @@ from spiders.items import PageItem, ReportItem
 class ReportsSpider(scrapy.Spider):
     name = "reports"
 
-    def __init__(self, urls: list[str] | str | None = None, **kwargs) -> None:
+    def __init__(self, urls: list[str] | str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(urls, str):
             urls = [u for u in urls.split(",") if u]
@@ -31,7 +34,7 @@ class ReportsSpider(scrapy.Spider):
         self.seen_content: set[str] = set()
         self.pages_per_source: dict[str, int] = {}
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
             yield self.page_request(url, source=url)
 
@@ -40,8 +43,8 @@ class ReportsSpider(scrapy.Spider):
             url, callback=self.parse, errback=self.on_error, meta={"source": source}
         )
 
-    def parse(self, response):
-        kind = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+    def parse(self, response: Response) -> Iterator[PageItem | scrapy.Request]:
+        kind = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or not is_page_type(kind):
             # PDFs, images, JSON: Scrapy may sniff them as text, but they are no pages
             yield PageItem(response.url, response.status, error=f"not a text page: {kind}")
@@ -63,8 +66,8 @@ class ReportsSpider(scrapy.Spider):
             self.pages_per_source[source] = count + 1
             yield self.page_request(url, source)
 
-    def on_error(self, failure):
-        request = failure.request
+    def on_error(self, failure: Failure) -> Iterator[PageItem]:
+        request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it on errbacks
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.crawler.stats.inc_value("darkpool/skipped")
             if "robots.txt" not in str(failure.value):  # never fetched: leave no trace
@@ -73,12 +76,15 @@ class ReportsSpider(scrapy.Spider):
                 yield PageItem(first, None, error=f"skipped: {failure.value}")
             return
         self.crawler.stats.inc_value("darkpool/fetch_errors")
-        if failure.check(HttpError):
-            status = failure.value.response.status
+        error = failure.value
+        if isinstance(error, HttpError):  # what failure.check(HttpError) tests
+            status = error.response.status
             yield PageItem(request.url, status, error=f"HTTP {status}")
             return
         reason = str(failure.value) or "cancelled (over DOWNLOAD_MAXSIZE or shut down)"
-        yield PageItem(request.url, None, error=f"{failure.type.__name__}: {reason}")
+        # Twisted types Failure.type as Optional; a Failure always has its exception
+        name = failure.type.__name__  # type: ignore[union-attr]
+        yield PageItem(request.url, None, error=f"{name}: {reason}")
 
 
 def is_page_type(content_type: str) -> bool:

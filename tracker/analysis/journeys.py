@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -167,7 +167,8 @@ def _assign(messages: pd.DataFrame, windows: pd.DataFrame, gap_hours: float) -> 
         & (free["sent_h"] - free["sent_h"].shift() <= gap_hours)
     )
     joined["seq"] = joined["cart_id"]
-    joined.loc[free.index, "seq"] = -(~same).cumsum().to_numpy()
+    # pandas-stubs reject an Index in .loc and keep bool through cumsum (it counts)
+    joined.loc[free.index, "seq"] = -(~same).cumsum().to_numpy()  # type: ignore[index, misc]
     joined["seq"] = joined["seq"].astype("int64")
 
     steps = joined.sort_values(["seq", "sent_h", "message_pk"], kind="stable").reset_index(
@@ -225,13 +226,16 @@ def iter_journeys(data: JourneyData, journeys: Journeys) -> Iterator[dict[str, A
     names = data.retailers.set_index("retailer_id")[["domain", "name"]].to_dict("index")
     carts = journeys.carts.set_index("cart_id")
     steps_by_seq = {seq: grp for seq, grp in journeys.steps.groupby("seq", sort=False)}
+    # pandas-stubs type labels as Hashable and cells as any scalar: cart ids and seq are
+    # ints, and so is retailer_id
     heads = [
-        (int(cid), row.retailer_id, row.contributor, row.left_h) for cid, row in carts.iterrows()
+        (int(cid), row.retailer_id, row.contributor, row.left_h)  # type: ignore[call-overload]
+        for cid, row in carts.iterrows()
     ]
     heads += [
-        (int(seq), int(grp["retailer_id"].iat[0]), grp["contributor"].iat[0], grp["sent_h"].iat[0])
+        (int(seq), int(grp["retailer_id"].iat[0]), grp["contributor"].iat[0], grp["sent_h"].iat[0])  # type: ignore[arg-type]
         for seq, grp in steps_by_seq.items()
-        if seq < 0
+        if seq < 0  # type: ignore[operator]
     ]
     heads.sort(key=lambda h: (names.get(h[1], {}).get("domain", ""), h[2], h[3]))
     for seq, retailer_id, contributor, _start in heads:
@@ -248,7 +252,10 @@ def iter_journeys(data: JourneyData, journeys: Journeys) -> Iterator[dict[str, A
                 "currency": cart["currency"],
             },
             "window_end": None if cart is None else _iso(cart["window_end_h"]),
-            "steps": [] if grp is None else [_step_json(row) for row in grp.to_dict("records")],
+            "steps": []
+            if grp is None
+            # records are keyed by column name, which pandas-stubs can only call Hashable
+            else [_step_json(row) for row in cast(list[dict[str, Any]], grp.to_dict("records"))],
         }
 
 

@@ -7,11 +7,13 @@ the cost grows with the rows, not with the number of retailers.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from tracker.analysis.journeys import Journeys
+from tracker.analysis.rows import CodeShares, RetailerStats
 from tracker.labels import missing, number, offer_of, rounded
 
 LADDER_MIN_SHARE = 0.25  # a step reached by fewer sequences than this is noise
@@ -25,7 +27,8 @@ def quantile_table(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     if values.empty:
         return pd.DataFrame(columns=["median", "p25", "p75", "n"])
     grouped = values.groupby("retailer_id")[column]
-    out = grouped.quantile([0.25, 0.5, 0.75]).unstack()
+    # pandas takes a list of quantiles; pandas-stubs only admits a float or an array
+    out = grouped.quantile([0.25, 0.5, 0.75]).unstack()  # type: ignore[arg-type]
     out.columns = ["p25", "median", "p75"]
     out["n"] = grouped.size()
     return out
@@ -81,7 +84,7 @@ def first_and_max_offers(steps: pd.DataFrame) -> dict[int, tuple[dict | None, di
         first = offer_dict(row["offer_type"], row["offer_value"], row["offer_currency"])
         top = biggest.get(rid, np.nan)
         big = first if pd.isna(top) else offer_dict(row["offer_type"], top, row["offer_currency"])
-        out[int(rid)] = (first, big)
+        out[int(rid)] = (first, big)  # type: ignore[call-overload]  # stubs: labels are Hashable
     return out
 
 
@@ -99,7 +102,9 @@ def ladder_table(steps: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
     )
     offers = _mode(_keyed(steps[["retailer_id", "step", *_OFFER]]), ["retailer_id", "step"])
     per_step = per_step.join(offers[_OFFER]).reset_index()
-    floor = np.ceil(per_step["retailer_id"].map(sequences) * LADDER_MIN_SHARE).clip(lower=1)
+    # a ufunc of a Series is a Series; numpy's stubs say ndarray, which has no clip(lower=)
+    ceil = cast(pd.Series, np.ceil(per_step["retailer_id"].map(sequences) * LADDER_MIN_SHARE))
+    floor = ceil.clip(lower=1)
     per_step = per_step[(per_step["n"] >= floor) & (per_step["step"] <= LADDER_MAX_STEPS)]
     out: dict[int, list[dict[str, Any]]] = {}
     for row in per_step.to_dict("records"):
@@ -143,10 +148,11 @@ def escalation_table(steps: pd.DataFrame) -> dict[int, bool]:
     )
     per_seq = per_seq[per_seq["n"] >= 2]
     share = (per_seq["last"] > per_seq["first"]).groupby(per_seq["retailer_id"]).mean()
-    return {int(rid): bool(value >= 0.5) for rid, value in share.items()}
+    # pandas-stubs types index labels as Hashable; these are retailer ids
+    return {int(rid): bool(value >= 0.5) for rid, value in share.items()}  # type: ignore[call-overload]
 
 
-def code_table(steps: pd.DataFrame) -> dict[int, dict[str, Any]]:
+def code_table(steps: pd.DataFrame) -> dict[int, CodeShares]:
     """Per retailer: coded offers whose code is shared, single-use or of unknown kind.
 
     A code's kind is what the offer parser declared; failing that, a code seen by
@@ -165,11 +171,13 @@ def code_table(steps: pd.DataFrame) -> dict[int, dict[str, Any]]:
         np.where(per_code["contributors"] >= 2, "shared", "unknown"),
     )
     counts = per_code["offers"].groupby([per_code.index.get_level_values(0), kind]).sum()
-    out = {}
+    out: dict[int, CodeShares] = {}
     for rid, by_kind in counts.groupby(level=0):
-        kinds = {k: int(v) for (_, k), v in by_kind.items()}
+        # pandas-stubs types labels as Hashable and group keys as any scalar: here the
+        # labels are (retailer id, kind) pairs and the keys retailer ids
+        kinds = {k: int(v) for (_, k), v in by_kind.items()}  # type: ignore[misc, has-type]
         shared, single = kinds.get("shared", 0), kinds.get("single_use", 0)
-        out[int(rid)] = {
+        out[int(rid)] = {  # type: ignore[arg-type]
             "shared": shared,
             "single_use": single,
             "unknown": kinds.get("unknown", 0),
@@ -197,7 +205,9 @@ def report_table(reports: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def snapshot_frames(j, reports: pd.DataFrame, curves: pd.DataFrame, domains: pd.DataFrame) -> dict:
+def snapshot_frames(
+    j: Journeys, reports: pd.DataFrame, curves: pd.DataFrame, domains: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
     """Frames for the snapshot, keyed by domain instead of the private retailer id."""
     steps = j.steps
     offered = steps[steps["offer_type"].notna()]
@@ -245,7 +255,7 @@ def snapshot_frames(j, reports: pd.DataFrame, curves: pd.DataFrame, domains: pd.
     return frames
 
 
-def describe_stats(rows: list[dict[str, Any]]) -> list[str]:
+def describe_stats(rows: list[RetailerStats]) -> list[str]:
     """A fixed-width table for people (the JSON lines are for programs)."""
     head = f"{'retailer':<28} {'contrib':>7} {'carts':>5} {'emails':>6} {'rate':>11} "
     head += f"{'wait(h)':>7} {'typical':>9} {'max':>9} {'exposure':>8}"

@@ -45,9 +45,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from sqlalchemy.orm import Session
 
@@ -75,7 +76,13 @@ from tracker.analysis.measures import (
     report_table,
     snapshot_frames,
 )
-from tracker.analysis.rows import Quantiles, ReportSummary, RetailerStats, SurvivalQuantiles
+from tracker.analysis.rows import (
+    ExposureParts,
+    Quantiles,
+    ReportSummary,
+    RetailerStats,
+    SurvivalQuantiles,
+)
 from tracker.analysis.survival import KMResult, kaplan_meier_by_group
 from tracker.labels import rounded
 
@@ -101,7 +108,7 @@ class StatsResult:
     )  # domain, contributor (private)
 
 
-def wilson_interval(k: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, ...]:
+def wilson_interval(k: npt.ArrayLike, n: npt.ArrayLike, z: float = Z95) -> tuple[np.ndarray, ...]:
     """Point estimate and Wilson score interval of k/n (NaN where n == 0)."""
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
@@ -136,7 +143,8 @@ def compute_stats(
     tables = _tables(j, reports, now_h)
     domains = data.retailers.set_index("retailer_id")
     seen = set(j.carts["retailer_id"]) | set(j.steps["retailer_id"]) | set(reports["retailer_id"])
-    ids = sorted(seen & set(domains.index), key=lambda rid: domains.at[rid, "domain"])
+    # pandas-stubs type a cell as any scalar; the domain column holds str
+    ids = sorted(seen & set(domains.index), key=lambda rid: cast(str, domains.at[rid, "domain"]))
     rows = [_row(int(rid), domains.loc[rid], tables) for rid in ids]
     return StatsResult(rows=rows, **snapshot_frames(j, reports, tables["survival_curves"], domains))
 
@@ -239,7 +247,7 @@ def _row(rid: int, retailer: pd.Series, t: dict[str, Any]) -> RetailerStats:
     likely = p if n else None
     if likely is None and sequences:
         likely = int(_get(t["offer_sequences"], rid, 0)) / sequences
-    parts = {
+    parts: ExposureParts = {
         "likely": rounded(likely, 4),
         "deep": rounded(_depth(biggest, rid, t["cart_value"], sequences or n), 4),
         "predictable": rounded(_predictability(_get(t["discount_delay"], rid)), 4),

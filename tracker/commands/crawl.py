@@ -5,6 +5,8 @@ Thin: parse arguments, call `spiders.runner` / `tracker.db.reports_store`, print
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from tracker.commands.support import echo_jsonl, pass_app, show_progress
@@ -32,7 +34,14 @@ def _settings_option(values: tuple[str, ...]) -> dict[str, str]:
     help="Override a Scrapy setting, e.g. -s AUTOTHROTTLE_START_DELAY=0.",
 )  # fmt: skip
 @pass_app
-def crawl(app, urls, jobdir, cache, timeout, settings) -> None:
+def crawl(
+    app,
+    urls: tuple[str, ...],
+    jobdir: str | None,
+    cache: bool,
+    timeout: float | None,
+    settings: tuple[str, ...],
+) -> None:
     """Read pages where shoppers report abandoned-cart discounts; store the reports.
 
     Without URLs, crawls the sources added with `darkpool sources add`.
@@ -46,7 +55,7 @@ def crawl(app, urls, jobdir, cache, timeout, settings) -> None:
     from tracker.db.engine import session_factory
     from tracker.db.reports_store import load_sources
 
-    overrides = _settings_option(settings)
+    overrides: dict[str, Any] = _settings_option(settings)
     if timeout is not None:
         overrides["DOWNLOAD_TIMEOUT"] = timeout
     engine = app.engine()

@@ -50,7 +50,9 @@ def site(snapshot: Path | None, port: int, host: str) -> None:
 @click.option("--retailers", type=int, default=36, show_default=True, help="Fictional shops.")
 @click.option("--contributors", type=int, default=8, show_default=True, help="Fictional shoppers.")
 @click.option("--carts", type=int, default=100, show_default=True, help="Carts per contributor.")
-def demo(root, no_serve, port, retailers, contributors, carts) -> None:
+def demo(
+    root: Path | None, no_serve: bool, port: int, retailers: int, contributors: int, carts: int
+) -> None:
     """Generate a sample (fictional shops and shoppers), import, crawl, publish and serve it.
 
     \b

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 import click
 
 pass_app = click.make_pass_decorator(object, ensure=False)
 
 
-def echo_jsonl(rows: Iterable[dict[str, Any]]) -> int:
+def echo_jsonl(rows: Iterable[Mapping[str, object]]) -> int:
     """Write one compact JSON object per line; returns how many were written."""
     count = 0
     out = sys.stdout

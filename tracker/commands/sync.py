@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tracker.commands.support import pass_app, show_progress
 from tracker.config import ENV_IMAP_PASSWORD, contributor_default
 from tracker.errors import DarkpoolError, SyncError
+
+if TYPE_CHECKING:
+    from tracker.mail.imap.accounts import Account
+    from tracker.mail.imap.sync import SyncOptions
 
 PLAIN_WARNING = (
     "Warning: --plain sends your password and mail unencrypted; "
@@ -66,7 +72,17 @@ PLAIN_WARNING = (
 )
 @pass_app
 def sync(
-    app, host, port, user, folders, security, cafile, since, download_all, contributor, batch_size
+    app,
+    host: str | None,
+    port: int | None,
+    user: str | None,
+    folders: tuple[str, ...],
+    security: str | None,
+    cafile: str | None,
+    since: datetime | None,
+    download_all: bool,
+    contributor: str | None,
+    batch_size: int,
 ) -> None:
     """Import new retailer mail from IMAP servers, incrementally and read-only.
 
@@ -117,7 +133,16 @@ def sync(
         sys.exit(1)
 
 
-def _accounts(app, host, port, user, folders, security, contributor, given) -> list:
+def _accounts(
+    app,
+    host: str | None,
+    port: int | None,
+    user: str | None,
+    folders: tuple[str, ...],
+    security: str | None,
+    contributor: str | None,
+    given: dict[str, Any],
+) -> list[Account]:
     from tracker.db.engine import session_factory
     from tracker.mail.imap.accounts import resolve_accounts
 
@@ -128,7 +153,7 @@ def _accounts(app, host, port, user, folders, security, contributor, given) -> l
         )  # fmt: skip
 
 
-def _sync_one(app, account, options) -> None:
+def _sync_one(app, account: Account, options: SyncOptions) -> None:
     from tracker.db.engine import session_factory
     from tracker.mail.imap.accounts import find_password
     from tracker.mail.imap.sync import sync_account

@@ -8,6 +8,7 @@ the schema the same way.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -15,6 +16,9 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_MS = 30_000
@@ -52,7 +56,7 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def alembic_config(engine: Engine):
+def alembic_config(engine: Engine) -> Config:
     """An Alembic Config bound to `engine` (used by init and by the drift test)."""
     from alembic.config import Config
 

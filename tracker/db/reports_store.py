@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import CursorResult, Executable, bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.db.models import CrawlSource, Page, Report, Retailer
@@ -24,7 +24,9 @@ from tracker.records import RetailerRef
 class ReportLike(Protocol):
     """The fields a report needs to be stored (spiders' `ReportItem` has them)."""
 
-    key: str
+    @property
+    def key(self) -> str: ...  # read-only: ReportItem computes it
+
     retailer_domain: str | None
     retailer_name: str | None
     offer_type: str | None
@@ -91,24 +93,25 @@ _RETAILER_IDS = select(Retailer.domain, Retailer.id).where(
 )
 
 
-def _statement(session: Session, name: str):
+def _statement(session: Session, name: str) -> Executable:
     key = (session.get_bind().dialect.name, name)
     if key not in _STATEMENTS:
+        stmt: Executable
         if name == "page":
-            stmt = dialect_insert(session, Page.__table__)
+            page = dialect_insert(session, Page.__table__)
             fields = ("status", "content_hash", "error", "fetched_at")
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["url"], set_={k: stmt.excluded[k] for k in fields}
+            stmt = page.on_conflict_do_update(
+                index_elements=["url"], set_={k: page.excluded[k] for k in fields}
             ).returning(Page.__table__.c.id)
         elif name == "retailer":
             stmt = dialect_insert(session, Retailer.__table__).on_conflict_do_nothing(
                 index_elements=["domain"]
             )
         else:
-            stmt = dialect_insert(session, Report.__table__)
-            stmt = stmt.on_conflict_do_update(
+            report = dialect_insert(session, Report.__table__)
+            stmt = report.on_conflict_do_update(
                 index_elements=["page_id", "key"],
-                set_={c: stmt.excluded[c] for c in REPORT_FIELDS},
+                set_={c: report.excluded[c] for c in REPORT_FIELDS},
             )
         _STATEMENTS[key] = stmt
     return _STATEMENTS[key]
@@ -231,4 +234,5 @@ def load_sources(session: Session) -> list[str]:
 def delete_source(session: Session, url: str) -> bool:
     """Remove a crawl source; returns False when it was not there."""
     result = session.execute(delete(CrawlSource).where(CrawlSource.url == url))
-    return bool(result.rowcount)
+    # a DELETE's result is a CursorResult; Session.execute is typed to return a Result
+    return bool(cast(CursorResult[Any], result).rowcount)

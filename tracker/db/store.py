@@ -11,24 +11,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker.db.models import Cart, Message, Offer, Retailer
 from tracker.records import MessageRecord, OfferInfo, RetailerRef
 
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
-def dialect_insert(session: Session, table):
+
+def dialect_insert(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
     """The dialect's INSERT that knows ON CONFLICT (SQLite or PostgreSQL)."""
     name = session.get_bind().dialect.name
     if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - other backends need their own upsert
-        raise NotImplementedError(f"no upsert for the {name} dialect")
-    return insert(table)
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+    # other backends need their own upsert
+    raise NotImplementedError(f"no upsert for the {name} dialect")  # pragma: no cover
 
 
 @dataclass
@@ -84,12 +91,10 @@ def save_records(session: Session, records: list[MessageRecord], contributor: st
             inserted[got.key] = got.id
     else:  # a driver without executemany RETURNING: one row at a time
         for row in rows:
-            got = session.execute(stmt, row).first()
-            if got is not None:
-                inserted[got.key] = got.id
-    offers = [
-        _offer_row(unique[key].offer, pk) for key, pk in inserted.items() if unique[key].offer
-    ]
+            one = session.execute(stmt, row).first()
+            if one is not None:
+                inserted[one.key] = one.id
+    offers = [_offer_row(offer, pk) for key, pk in inserted.items() if (offer := unique[key].offer)]
     if offers:
         session.execute(Offer.__table__.insert(), offers)
     counts.new += len(inserted)

@@ -113,10 +113,15 @@ def iter_mail(
 
 def _when(item: tuple[Message | None, LoggedCart | None]) -> datetime:
     msg, cart = item
-    return datetime.fromisoformat(cart.left_at) if cart else parsedate_to_datetime(msg["Date"])
+    if cart is not None:
+        return datetime.fromisoformat(cart.left_at)
+    assert msg is not None  # every item is a message or a cart
+    return parsedate_to_datetime(msg["Date"])
 
 
-def _shopper_mail(rng: random.Random, size: DemoSize, shops: list[Shop], who: Shopper):
+def _shopper_mail(
+    rng: random.Random, size: DemoSize, shops: list[Shop], who: Shopper
+) -> Iterator[tuple[Message | None, LoggedCart | None]]:
     # the first few shops are everyone's favourites, so most reach K contributors;
     # the last shops are visited by one or two people only and stay unpublished
     popular = shops[: max(1, len(shops) - 4)]
@@ -148,7 +153,9 @@ def _shopper_mail(rng: random.Random, size: DemoSize, shops: list[Shop], who: Sh
         yield personal_mail(rng, who, at), None
 
 
-def _journey(rng: random.Random, shop: Shop, who: Shopper, left: datetime, product: str):
+def _journey(
+    rng: random.Random, shop: Shop, who: Shopper, left: datetime, product: str
+) -> Iterator[Message]:
     """The mails one left cart triggers, up to CORPUS_END (later steps are not sent yet)."""
     gets_offer = rng.random() < shop.discount_chance
     buys_after = rng.randrange(1, len(shop.ladder) + 2)  # the shopper may buy mid-way
@@ -197,6 +204,7 @@ def generate_corpus(root: Path, size: DemoSize | None = None, seed: int = 2026) 
             if cart is not None:
                 corpus.carts.append(cart)
                 continue
+            assert msg is not None  # every item is a message or a cart
             if shopper.key not in boxes:
                 path = root / "mail" / f"{shopper.key}.mbox"
                 boxes[shopper.key] = path.open("wb")

@@ -61,10 +61,11 @@ def _token(rng: random.Random, n: int = 10) -> str:
 def _headers(msg: Message, sender: tuple[str, str], to: Shopper, subject: str) -> None:
     msg["From"] = formataddr(sender, charset=UTF8)
     msg["To"] = formataddr((to.name, to.address), charset=UTF8)
-    msg["Subject"] = Header(subject, UTF8) if not subject.isascii() else subject
+    # compat32 messages take Header values; typeshed's Message[str, str] says str only
+    msg["Subject"] = Header(subject, UTF8) if not subject.isascii() else subject  # type: ignore[assignment]
 
 
-def _base(rng, shop: Shop, to: Shopper, subject: str, sent_at: datetime) -> Message:
+def _base(rng: random.Random, shop: Shop, to: Shopper, subject: str, sent_at: datetime) -> Message:
     msg = MIMEMultipart("alternative", boundary=f"----=_Part_{_token(rng, 16)}")
     _headers(msg, (shop.name, shop.sender), to, subject)
     msg["Date"] = format_datetime(sent_at)
@@ -75,7 +76,9 @@ def _base(rng, shop: Shop, to: Shopper, subject: str, sent_at: datetime) -> Mess
     return msg
 
 
-def _body(rng, msg: Message, shop: Shop, paragraphs: list[str], link: tuple[str, str]):
+def _body(
+    rng: random.Random, msg: Message, shop: Shop, paragraphs: list[str], link: tuple[str, str]
+) -> None:
     """Plain and HTML parts with the same text, a button and the shop's footer."""
     label, url = link
     footer = f"{shop.name} · {shop.domain} · Unsubscribe: https://{shop.domain}/unsubscribe"
@@ -93,8 +96,14 @@ def _body(rng, msg: Message, shop: Shop, paragraphs: list[str], link: tuple[str,
         f'<tr><td style="font-size:11px;color:#777;padding:20px">{escape(footer)}</td></tr>'
         "</table></body></html>"
     )
-    msg.attach(MIMEText(plain, "plain", UTF8))
-    msg.attach(MIMEText(html, "html", UTF8))
+    msg.attach(_text(plain, "plain"))
+    msg.attach(_text(html, "html"))
+
+
+def _text(text: str, subtype: str) -> MIMEText:
+    """A text part in UTF8, the quoted-printable Charset above."""
+    # MIMEText hands _charset to set_payload, which takes a Charset; typeshed says str only
+    return MIMEText(text, subtype, UTF8)  # type: ignore[arg-type]
 
 
 def cart_mail(
@@ -138,7 +147,9 @@ def cart_mail(
     return msg
 
 
-def browse_mail(rng, shop: Shop, to: Shopper, sent_at: datetime, product: str) -> Message:
+def browse_mail(
+    rng: random.Random, shop: Shop, to: Shopper, sent_at: datetime, product: str
+) -> Message:
     """A browse-abandonment mail: the shopper looked at a product, no cart."""
     subject = rng.choice(
         [f"Still looking at the {product}?", "We saw you looking", "Take another look"]
@@ -152,7 +163,7 @@ def browse_mail(rng, shop: Shop, to: Shopper, sent_at: datetime, product: str) -
     return msg
 
 
-def promotion_mail(rng, shop: Shop, to: Shopper, sent_at: datetime) -> Message:
+def promotion_mail(rng: random.Random, shop: Shop, to: Shopper, sent_at: datetime) -> Message:
     """A newsletter to everyone: a site-wide sale with the usual footer banner."""
     pct = rng.choice([20, 25, 30, 40])
     season = rng.choice(["Autumn", "Weekend", "Mid-season", "Members'"])
@@ -168,7 +179,7 @@ def promotion_mail(rng, shop: Shop, to: Shopper, sent_at: datetime) -> Message:
 
 
 def order_mail(
-    rng, shop: Shop, to: Shopper, sent_at: datetime, product: str, shipped: bool
+    rng: random.Random, shop: Shop, to: Shopper, sent_at: datetime, product: str, shipped: bool
 ) -> Message:
     """Transactional: an order confirmation or a shipping notice."""
     number = rng.randint(100000, 999999)
@@ -193,11 +204,11 @@ FRIENDS = (
 )
 
 
-def personal_mail(rng, to: Shopper, sent_at: datetime) -> Message:
+def personal_mail(rng: random.Random, to: Shopper, sent_at: datetime) -> Message:
     """Plain text from a friend: must never reach the snapshot."""
     name, address = rng.choice(FRIENDS)
     text = f"Hi {to.name.split()[0]},\n\nAre you free this week? Call me on 0161 496 0{rng.randint(100, 999)}.\n\n{name.split()[0]}\n"
-    msg = MIMEText(text, "plain", UTF8)
+    msg = _text(text, "plain")
     subject = rng.choice(["Dinner on Friday?", "Re: photos from the trip", "Quick question"])
     _headers(msg, (name, address), to, subject)
     msg["Date"] = format_datetime(sent_at)

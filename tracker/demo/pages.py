@@ -52,7 +52,7 @@ def roundup(shops: list[Shop], rng: random.Random) -> str:
             offer, wait = "No discount, reminders only", "—"
         else:
             hours, (kind, value) = first
-            if kind == "percent" and rng.random() < 0.25:  # an inflated claim
+            if kind == "percent" and value is not None and rng.random() < 0.25:  # an inflated claim
                 value = value + 10
             offer, wait = offer_phrase((kind, value), shop.currency), _when(hours)
         rows.append(

@@ -168,7 +168,7 @@ def _decode_part(part: Message) -> str:
         payload = part.get_payload(decode=True)
     except (ValueError, TypeError, LookupError, AssertionError):
         payload = None
-    if payload is None:
+    if not isinstance(payload, bytes):  # None; typeshed also allows a Message, never returned
         raw = part.get_payload()
         payload = raw.encode("ascii", "surrogateescape") if isinstance(raw, str) else b""
     try:

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from functools import cache
 from importlib import resources
+from typing import TypeGuard
 
 from tracker.mail.message import ParsedMail
 from tracker.records import RetailerRef
@@ -49,7 +50,7 @@ def is_esp(domain: str | None) -> bool:
     return domain is not None and domain in esp_domains()
 
 
-def _usable(domain: str | None) -> bool:
+def _usable(domain: str | None) -> TypeGuard[str]:
     return bool(domain) and not is_esp(domain) and domain not in personal_domains()
 
 

@@ -6,6 +6,8 @@ tooltips), which Vega renders as text, never as HTML.
 
 from __future__ import annotations
 
+from typing import cast
+
 import altair as alt
 import pandas as pd
 
@@ -94,7 +96,8 @@ def offer_distribution_chart(offers: pd.DataFrame) -> alt.Chart:
         offer_label(t, v, c) or "—"
         for t, v, c in zip(frame.type, frame.value, frame.currency, strict=True)
     ]
-    frame = frame.groupby(["offer", "type"], as_index=False)["messages"].sum()
+    # as_index=False makes the sum a DataFrame; pandas-stubs say Series
+    frame = cast(pd.DataFrame, frame.groupby(["offer", "type"], as_index=False)["messages"].sum())
     return (
         alt.Chart(frame)
         .mark_bar(color=ACCENT, size=22)

@@ -7,6 +7,8 @@ from the survival table, and the peer audit report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from tracker.labels import number, offer_label, percent_label, plain_number
@@ -155,7 +157,7 @@ def comparison(retailers: pd.DataFrame, domains: list[str]) -> pd.DataFrame:
     rows["discount_rate"] = [percent_label(v, default=None) for v in rows["discount_rate"]]
     rows["shared_code_share"] = [percent_label(v, default=None) for v in rows["shared_code_share"]]
     table = rows[list(COMPARE_ROWS)].astype(object).rename(columns=COMPARE_ROWS).T
-    table.columns = [f"{rows.loc[d, 'name']} ({d})" for d in domains]
+    table.columns = [f"{rows.loc[d, 'name']!s} ({d})" for d in domains]
     return table.map(plain_number)
 
 
@@ -163,7 +165,9 @@ def peers_of(retailers: pd.DataFrame, domain: str) -> pd.DataFrame:
     """The retailers an audit compares against: same category, else everyone else."""
     me = retailers[retailers["domain"] == domain].iloc[0]
     others = retailers[retailers["domain"] != domain]
-    same = others[others["category"] == me["category"]] if isinstance(me["category"], str) else []
+    if not isinstance(me["category"], str):
+        return others
+    same = others[others["category"] == me["category"]]
     return same if len(same) else others
 
 
@@ -198,7 +202,9 @@ def audit_table(retailers: pd.DataFrame, domain: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def audit_markdown(retailers: pd.DataFrame, domain: str, created_at: str, escape) -> str:
+def audit_markdown(
+    retailers: pd.DataFrame, domain: str, created_at: str, escape: Callable[[object], str]
+) -> str:
     """The downloadable audit: a markdown report of one retailer against its peers.
 
     `escape` makes untrusted names literal markdown (the site's `escape_md`).
@@ -218,8 +224,8 @@ def audit_markdown(retailers: pd.DataFrame, domain: str, created_at: str, escape
     ]
     for row in table.itertuples():
         lines.append(
-            f"| {row.figure} | {plain_number(row.retailer)} | {plain_number(row.peer_median)} "
-            f"| {row.rank or '—'} |"
+            f"| {row.figure!s} | {plain_number(row.retailer)} | {plain_number(row.peer_median)} "
+            f"| {row.rank or '—'!s} |"
         )
     lines += ["", "Peers: " + ", ".join(escape(n) for n in sorted(peers["name"])), ""]
     return "\n".join(lines)

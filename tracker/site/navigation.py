@@ -18,7 +18,7 @@ PAGES = (
 )
 
 
-def build_navigation() -> st.navigation:
+def build_navigation() -> st.Page:
     """Configure the page and return the navigation; the caller runs it."""
     st.set_page_config(page_title="darkpool", page_icon=":material/shopping_cart:", layout="wide")
     pages = [

@@ -13,7 +13,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
 from tracker.config import ENV_SNAPSHOT
 from tracker.errors import SiteError
@@ -90,11 +92,11 @@ def stop_site(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def _exit_on_term(signum, frame) -> None:
+def _exit_on_term(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-def serve(snapshot: Path, port: int, host: str, announce) -> int:
+def serve(snapshot: Path, port: int, host: str, announce: Callable[[str], object]) -> int:
     """Serve until interrupted; `announce(url)` is called once the site answers."""
     proc = start_site(snapshot, port, host)
     # a plain SIGTERM would end this process without `finally` and orphan the server

@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -263,9 +263,11 @@ def _report_rows(result: StatsResult, keep: set) -> list[dict[str, Any]]:
     reports = reports[reports["domain"].isin(keep)]
     out = []
     for row in reports.itertuples(index=False):
+        # pandas-stubs type a tuple's fields as any scalar: seen_h is float hours, url a str
         month = None
         if not missing(row.seen_h):
-            month = pd.Timestamp(row.seen_h * 3.6e12, unit="ns", tz="UTC").strftime("%Y-%m")
+            nanoseconds = cast(float, row.seen_h) * 3.6e12
+            month = pd.Timestamp(nanoseconds, unit="ns", tz="UTC").strftime("%Y-%m")
         cells = {
             "domain": row.domain,
             "offer_type": row.offer_type,
@@ -274,7 +276,7 @@ def _report_rows(result: StatsResult, keep: set) -> list[dict[str, Any]]:
             "currency": row.currency,
             "wait_min_h": row.wait_min,
             "wait_max_h": row.wait_max,
-            "source_host": _host(row.url),
+            "source_host": _host(cast("str | None", row.url)),
             "seen_month": month,
         }
         out.append({c: _cell(v) for c, v in cells.items()})

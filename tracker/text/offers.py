@@ -119,7 +119,7 @@ def _nearest(items, anchors: list[int]):
 
 def reads_month_first(subject: str, text: str, from_addr: str | None) -> bool:
     """Whether numeric dates read month first: US mail writes 11/30, everyone else 30/11."""
-    us_sender = bool(from_addr) and from_addr.lower().rstrip(">").endswith((".com", ".us"))
+    us_sender = from_addr is not None and from_addr.lower().rstrip(">").endswith((".com", ".us"))
     return us_sender and detect_language(subject + "\n" + text[:2000]) == "en"
 
 

@@ -13,8 +13,10 @@ patterns whose start is not literal get no prefixes and are always searched.
 from __future__ import annotations
 
 import re
-from re import _constants as sre  # private, but the same since 3.11
-from re import _parser as sre_parse
+
+# private, but the same since 3.11; typeshed has no stubs for re's private modules
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 
 _MAX_PREFIXES = 64
 _MIN_LENGTH = 3

@@ -239,6 +239,7 @@ def find_waits(text: str) -> list[Wait]:
     for m in phrases.finditer(low):
         if _is_validity(text, m.start()):
             continue
+        assert m.lastgroup is not None  # every alternative is a named group p<i>
         _, lo, hi = PHRASES[int(m.lastgroup[1:])]
         bound = _UPPER_BEFORE.search(text[max(0, m.start() - 25) : m.start()].lower())
         start = m.start() - len(bound.group(0)) if bound else m.start()

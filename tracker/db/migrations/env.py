@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from tracker.db.models import Base
+from tracker.errors import StoreError
 
 config = context.config
 target_metadata = Base.metadata
@@ -12,7 +13,10 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise StoreError("no engine given and no sqlalchemy.url in the Alembic config")
+        engine = create_engine(url)
     with engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             # pysqlite runs DDL outside any transaction: a process killed during the

@@ -13,8 +13,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import select
@@ -41,6 +43,8 @@ from tracker.mail.imap.workers import (
 from tracker.records import MessageRecord, RawMail
 
 Process = Callable[[RawMail], MessageRecord]
+# a batch in the pipeline: uidvalidity, cursor, uids, futures, problems, message count
+_Pending = tuple[int, int, list[int], list[Future[list[MessageRecord]]], dict[int, str], int]
 
 
 @dataclass
@@ -98,13 +102,23 @@ def sync_account(
 class _FolderJob:
     """One folder: connect, resume from the stored cursor, reconnect on drops."""
 
-    def __init__(self, factory, account, account_id, folder, password, options, known) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        account: Account,
+        account_id: int,
+        folder: str,
+        password: str,
+        options: SyncOptions,
+        known: frozenset[str],
+    ) -> None:
         self.factory, self.account, self.account_id = factory, account, account_id
         self.folder, self.password, self.options, self.known = folder, password, options, known
         self.summary = SyncSummary(folders=1)
-        self.progress = None
-        self.pool, self.parts = None, 1
-        self.pending = None  # the batch handed to the pipeline, not yet stored
+        self.progress: Any = None  # a progress_bar
+        self.pool: Executor | None = None
+        self.parts = 1
+        self.pending: _Pending | None = None  # the batch handed to the pipeline, not yet stored
 
     def run(self) -> SyncSummary:
         failures = 0
@@ -184,15 +198,19 @@ class _FolderJob:
         self._bodies(imap, uidvalidity, batch, uids[-1])
         return uids[-1]
 
-    def _bodies(self, imap, uidvalidity: int, batch: list[HeaderInfo], cursor: int) -> None:
+    def _bodies(
+        self, imap: ImapSession, uidvalidity: int, batch: list[HeaderInfo], cursor: int
+    ) -> None:
         """Fetch one batch and hand it to the pipeline; then store the previous batch.
 
         Batches are committed strictly in order, so the cursor never passes
         a message that is not stored; while the pool parses this batch, the
         caller already fetches the next.
         """
+        assert self.pool is not None  # _sync sets the pool before the first batch
         got = imap.fetch_bodies([h.uid for h in batch]) if batch else None
-        uids, raws = [], []
+        uids: list[int] = []
+        raws: list[RawMail] = []
         for info in batch:
             data = got.bodies.get(info.uid) if got else None
             if data is not None:
@@ -214,7 +232,7 @@ class _FolderJob:
         if previous is not None:
             self._store(previous)
 
-    def _store(self, pending) -> None:
+    def _store(self, pending: _Pending) -> None:
         uidvalidity, cursor, uids, futures, problems, count = pending
         records = [rec for future in futures for rec in future.result()]
         kept = []
@@ -226,7 +244,9 @@ class _FolderJob:
         self._commit(uidvalidity, cursor, kept, problems)
         self._advance(count)
 
-    def _commit(self, uidvalidity: int, cursor: int, records, problems: dict[int, str]) -> None:
+    def _commit(
+        self, uidvalidity: int, cursor: int, records: list[MessageRecord], problems: dict[int, str]
+    ) -> None:
         with self.factory.begin() as session:
             counts = save_records(session, records, self.account.contributor)
             _save_problems(session, self.account_id, self.folder, uidvalidity, problems)
@@ -265,7 +285,9 @@ def _load_state(session: Session, account_id: int, folder: str) -> SyncState | N
     ).first()
 
 
-def _save_state(session: Session, account_id: int, folder: str, uidvalidity: int, last_uid: int):
+def _save_state(
+    session: Session, account_id: int, folder: str, uidvalidity: int, last_uid: int
+) -> None:
     stmt = dialect_insert(session, SyncState.__table__)
     stmt = stmt.on_conflict_do_update(
         index_elements=["account_id", "folder"],
@@ -283,7 +305,9 @@ def _save_state(session: Session, account_id: int, folder: str, uidvalidity: int
     )
 
 
-def _save_problems(session, account_id: int, folder: str, uidvalidity: int, problems) -> None:
+def _save_problems(
+    session: Session, account_id: int, folder: str, uidvalidity: int, problems: dict[int, str]
+) -> None:
     if not problems:
         return
     stmt = dialect_insert(session, SyncProblem.__table__)

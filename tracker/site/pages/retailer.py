@@ -1,5 +1,7 @@
 """Retailer: one shop's ladder, time to discount, offers and what the web says."""
 
+from typing import cast
+
 import streamlit as st
 
 from tracker.labels import DASH, hours_label, missing, offer_label, percent_label
@@ -17,7 +19,8 @@ if matches.empty:
     st.info("No retailer matches this search.")
     st.stop()
 names = dict(zip(matches.domain, matches.name, strict=True))
-top = matches.exposure.idxmax() if matches.exposure.notna().any() else 0
+# search() resets the index, so a label is also a position (pandas-stubs: any Hashable)
+top = cast(int, matches.exposure.idxmax()) if matches.exposure.notna().any() else 0
 domain = st.selectbox(
     "Retailer",
     list(names),
@@ -25,6 +28,8 @@ domain = st.selectbox(
     format_func=lambda d: f"{names[d]} ({d})",
     key="retailer_pick",
 )
+if domain is None:  # not with these options and index; selectbox's type allows it
+    st.stop()
 row = matches[matches.domain == domain].iloc[0]
 
 st.header(ui.escape_md(row["name"]))
@@ -84,7 +89,7 @@ right.text(
     f"median offer:  {'—' if missing(row['report_value_median']) else f'{row.report_value_median:g}'}\n"
     f"median wait:   {hours_label(row['report_wait_median_h'])}"
 )
-agree = {
+agree: dict[int | None, str] = {
     1: "The public reports agree with what mail measured.",
     0: "The public reports disagree with what mail measured.",
 }
