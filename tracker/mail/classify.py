@@ -32,6 +32,8 @@ from tracker.text.refs import has_order_reference, has_tracking_reference
 from tracker.text.rules import Rules, load_rules
 from tracker.text.segments import main_lines, segment_body
 
+# Headers list software adds to discussion lists (and marketing senders do not).
+DISCUSSION_HEADERS = ("list-post", "x-mailman-version", "x-google-group-id", "mailing-list")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|<[^>\s]+@[^>\s]+>", re.I)
 
 
@@ -104,6 +106,8 @@ def _structural(mail: ParsedMail, main: str, retailer: RetailerRef | None, rules
         signals.append(s["no_retailer"])
     if rules.forward.search(mail.subject or ""):
         signals.append(s["forward"])
+    if any(name in mail.headers for name in DISCUSSION_HEADERS):
+        signals.append(s["discussion_list"])  # people writing to a list, not a shop
     # Language-independent structure: recovery links and flow names in UTM values.
     signals += [s[name] for name in sorted(link_signals(_hrefs(mail))) if name in s]
     return signals

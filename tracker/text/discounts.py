@@ -187,6 +187,15 @@ _MIN_SPEND_AFTER_RE = re.compile(
     r"|\s*(?:d'achats?|de\s+compra|di\s+spesa|Einkaufswert|Bestellwert|spend\b|purchase\b))",
     re.I,
 )
+# Wording that makes a sentence the condition of the offer before it.
+_CONDITION_RE = re.compile(
+    r"\b(?:valid|good|applies|redeemable|offer|code|coupon|voucher|discount"
+    r"|gültig|einlösbar|angebot|gutschein|rabatt"
+    r"|valable|offre|bon|remise|réduction"
+    r"|valid[oa]|offerta|buono|sconto|codice"
+    r"|v[aá]lid[oa]|oferta|cup[oó]n|c[oó]digo|descuento)\b",
+    re.I,
+)
 _SENTENCE_BREAK_RE = re.compile(r"[!?\n|•·]|\.(?=\s|$)")
 
 
@@ -293,10 +302,31 @@ def _same_sentence(text: str, a: int, b: int) -> bool:
     return hi - lo < 120 and not _SENTENCE_BREAK_RE.search(text, lo, hi)
 
 
+def _next_sentence(text: str, d: Discount, spend: Discount, found: list[Discount]) -> bool:
+    """`spend` states the condition of `d` in the sentence right after it.
+
+    Platforms put the minimum on its own line: "Take 15% off with code X.
+    Valid on orders over $80." The spend must follow within a short gap, with
+    one sentence break between them and no other discount in between.
+    """
+    if not d.end <= spend.start <= d.end + 200:
+        return False
+    if any(d.end <= o.start < spend.start for o in found if o is not d):
+        return False
+    breaks = list(_SENTENCE_BREAK_RE.finditer(text, d.end, spend.start))
+    # One boundary (". " then a new line counts once), not two sentences away.
+    if not breaks or text[breaks[0].start() : breaks[-1].end()].strip(" .!?\n|•·"):
+        return False
+    # "Orders over $50 ship quickly" is a fact, not the offer's condition.
+    return bool(_CONDITION_RE.search(text, breaks[-1].end(), spend.start))
+
+
 def _attach_min_spend(text: str, found: list[Discount], spends: list[Discount]) -> list[Discount]:
     out = []
     for d in found:
         near = [s for s in spends if _same_sentence(text, d.start, s.start)]
+        if not near and d.min_spend is None:
+            near = [s for s in spends if _next_sentence(text, d, s, found)][:1]
         if near:
             best = min(near, key=lambda s: abs(s.start - d.start))
             if d.currency is None or best.currency == d.currency:

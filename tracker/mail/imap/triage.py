@@ -21,6 +21,7 @@ import re
 from email.message import Message
 from email.utils import getaddresses
 
+from tracker.mail.charsets import decode_header_value
 from tracker.mail.retailer import personal_domains
 from tracker.text import address_domain, registrable_domain
 
@@ -82,7 +83,12 @@ PLATFORM_MAILERS = (
     "squarespace",
     "lightspeed",
 )
-PLATFORM_HEADERS = ("x-odoo-objects", "x-pm-message-stream", "x-pm-tag", "x-pm-message-id")
+PLATFORM_HEADERS = ("x-odoo-objects",)
+# Transactional relays: shops use them, and so do banks, doctors and schools.
+RELAY_HEADERS = frozenset(
+    {"x-ses-outgoing", "x-sg-eid", "x-sg-id", "feedback-id", "x-feedback-id", "x-csa-complaints"}
+)
+RELAY_PREFIXES = ("x-mailgun-", "x-pm-")
 PLATFORM_PREFIXES = ("x-shopify-", "x-wc-", "x-woocommerce-", "x-prestashop-", "x-shopware-")
 # Headers of discussion lists, which list software adds and marketing senders do not.
 DISCUSSION_HEADERS = ("list-post", "x-mailman-version", "x-google-group-id", "mailing-list")
@@ -109,6 +115,16 @@ _CART_SUBJECT = re.compile(
     r"\byour\s+(?:shopping\s+)?(?:cart|basket|bag)\b|\bleft\s+(?:something|\w+\s+)?(?:behind|in)\b"
     r"|\bcomplete\s+your\s+(?:order|purchase|checkout)|\bcheckout\b"
     r"|warenkorb|\bpanier\b|\bcarrello\b|\bcarrito\b|\btu\s+cesta\b",
+    re.I,
+)
+# What a shop's reminder asks, from a shop's address: still waiting, still
+# thinking, already decided, you looked at this.
+_REMINDER_SUBJECT = re.compile(
+    r"\b(?:waiting|still\s+(?:thinking|interested|deciding)|decided|viewed|looked\s+at|caught\s+your\s+eye"
+    r"|wartet|warten|entschieden|angesehen|noch\s+interessiert"
+    r"|attend|attendent|décidé|consulté|regardé|toujours\s+intéressé"
+    r"|aspetta|aspettano|deciso|visto|guardato|ancora\s+interessat"
+    r"|espera|esperan|decidido|interesad)",
     re.I,
 )
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|vs|fw|fwd|wg|tr|rv|r|i|enc)\s*(?:\[\d+\])?\s*:", re.I)
@@ -210,12 +226,20 @@ def looks_commercial(headers: bytes | Message, known_domains: set[str] | frozens
 
 
 def _bulk(fields: dict[str, list[str]]) -> bool:
-    """List, bulk or ESP headers, unless they belong to a discussion list."""
+    """List, bulk or marketing-ESP headers, unless they belong to a discussion list.
+
+    Relays that also carry banks' and doctors' notices (SES, SendGrid,
+    Postmark, Mailgun) count only over a shop-like subject.
+    """
     if not fields.keys().isdisjoint(DISCUSSION_HEADERS):
         return False
-    if not fields.keys().isdisjoint(LIST_HEADERS) or not fields.keys().isdisjoint(ESP_HEADERS):
+    if not fields.keys().isdisjoint(LIST_HEADERS):
         return True
-    if any(name.startswith(ESP_PREFIXES) for name in fields):
+    esp = {name for name in fields if name in ESP_HEADERS or name.startswith(ESP_PREFIXES)}
+    relay = {name for name in fields if name in RELAY_HEADERS or name.startswith(RELAY_PREFIXES)}
+    if esp - relay:
+        return True
+    if relay and _shop_subject(fields):
         return True
     if any(v.strip().lower() in BULK_PRECEDENCE for v in fields.get("precedence", ())):
         return True
@@ -233,9 +257,17 @@ def _platform_sent(fields: dict[str, list[str]]) -> bool:
     return bool(mailers) and any(name in mailers for name in PLATFORM_MAILERS)
 
 
+def _shop_subject(fields: dict[str, list[str]]) -> bool:
+    """A subject about a cart, an order or a discount, and not a reply or forward."""
+    subject = decode_header_value(" ".join(fields.get("subject", ())))
+    if _REPLY_SUBJECT.match(subject):
+        return False
+    return bool(_CART_SUBJECT.search(subject) or _SHOP_SUBJECT.search(subject))
+
+
 def _shop_like(fields: dict[str, list[str]]) -> bool:
     """A shop-like sender and subject, from a non-webmail domain, not a reply."""
-    subject = " ".join(fields.get("subject", ()))
+    subject = decode_header_value(" ".join(fields.get("subject", ())))
     if _REPLY_SUBJECT.match(subject):
         return False
     addresses = [a for _n, a in getaddresses(fields.get("from", ())) if "@" in a]
@@ -246,7 +278,9 @@ def _shop_like(fields: dict[str, list[str]]) -> bool:
         return False
     if _CART_SUBJECT.search(subject):
         return True
-    return bool(_ROLE_LOCAL.match(local)) and bool(_SHOP_SUBJECT.search(subject))
+    if not _ROLE_LOCAL.match(local):
+        return False
+    return bool(_SHOP_SUBJECT.search(subject) or _REMINDER_SUBJECT.search(subject))
 
 
 def sender_domains(fields: dict[str, list[str]]) -> set[str]:
