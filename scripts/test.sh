@@ -22,6 +22,13 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[dev]'
-.venv/bin/python -m ruff check .
+# constraints.txt pins what CI last tested (refresh with `just lock`), so a fresh
+# install next year gets the same versions.
+.venv/bin/python -m pip install -q -c constraints.txt -e '.[dev]'
+
+# Lint: style, formatting, types and the layer contracts (pyproject.toml).
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+.venv/bin/lint-imports
 .venv/bin/python -m pytest "$@"
