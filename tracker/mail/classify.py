@@ -24,11 +24,12 @@ import re
 
 from tracker.mail.message import ParsedMail
 from tracker.records import KINDS, RetailerRef
+from tracker.text.codes import find_codes
 from tracker.text.discounts import find_discounts
 from tracker.text.language import detect_language
 from tracker.text.links import link_signals
 from tracker.text.prefilter import fold, may_match
-from tracker.text.refs import has_order_reference, has_tracking_reference
+from tracker.text.refs import has_order_reference, has_tracking_reference, reference_spans
 from tracker.text.rules import Rules, load_rules
 from tracker.text.segments import main_lines, segment_body
 
@@ -100,8 +101,12 @@ def _structural(mail: ParsedMail, main: str, retailer: RetailerRef | None, rules
     subject_discounts = [d for d in find_discounts(mail.subject or "") if not d.up_to]
     if subject_discounts:
         signals.append(s["discount_in_subject"])
-    if any(d.up_to for d in find_discounts((mail.subject or "") + "\n" + main[:1500])):
+    head = (mail.subject or "") + "\n" + main[:3000]
+    discounts = find_discounts(head)
+    if any(d.up_to for d in discounts):
         signals.append(s["sale_discount"])
+    if _coded_offer(head, discounts):
+        signals.append(s["coded_offer"])  # a voucher for this reader: a promotion at least
     if retailer is None:
         signals.append(s["no_retailer"])
     if rules.forward.search(mail.subject or ""):
@@ -111,6 +116,14 @@ def _structural(mail: ParsedMail, main: str, retailer: RetailerRef | None, rules
     # Language-independent structure: recovery links and flow names in UTM values.
     signals += [s[name] for name in sorted(link_signals(_hrefs(mail))) if name in s]
     return signals
+
+
+def _coded_offer(text: str, discounts: list) -> bool:
+    """A fixed discount with a promo code next to it (not a sale's "up to")."""
+    codes = find_codes(text, excluded=reference_spans(text))
+    return any(
+        abs(code.start - d.start) < 200 for code in codes for d in discounts if not d.up_to
+    )
 
 
 _TEXT_URL_RE = re.compile(r"https?://[^\s<>\"')\]]+", re.I)

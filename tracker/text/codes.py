@@ -23,9 +23,12 @@ _VERB = (
     r"(?:use|enter|apply|redeem|with|verwende|nutze|gib|mit\s+dem|utilise[zr]?|saisis(?:sez)?"
     r"|entrez|avec\s+le|usa|inserisci|utilizza|con\s+il|introduce|usa|utiliza|con\s+el|aplica)"
 )
-_LABELLED_RE = re.compile(
-    rf"\b{_LABEL}\b\s*(?:[:：=]\s*|\s+(?:is\s+|ist\s+|est\s+|è\s+|es\s+)?)?[\"'“«‹»]?\s*(?P<code>{_TOKEN})\b",
-    re.I,
+_AFTER_LABEL_RE = re.compile(
+    rf"\s*(?:[:：=]\s*|\s+(?:is\s+|ist\s+|est\s+|è\s+|es\s+)?)?[\"'“«‹»]?\s*(?P<code>{_TOKEN})\b", re.I
+)
+_CLOSING_RE = re.compile(
+    rf"\b{_LABEL}\b[^.!?\n]{{0,80}}?(?:\s?[:：]|\s[–—-])\s*[\"'“«]?(?P<code>{_TOKEN})[\"'”»]?\s*(?:[.!]|$)",
+    re.I | re.M,
 )
 _VERB_RE = re.compile(rf"\b{_VERB}\s+[\"'“«]?(?P<code>{_TOKEN})\b", re.I)
 _AT_CHECKOUT_RE = re.compile(
@@ -181,9 +184,18 @@ def find_codes(text: str, excluded: list[tuple[int, int]] | None = None) -> list
         token, start = m["code"], m.start("code")
         if any(s <= start < e for s, e in excluded) or not _plausible(token, labelled):
             return
-        found.setdefault(start, PromoCode(token, code_kind(token), start, m.end("code")))
+        # Shops take codes in any case (WooCommerce stores them lower-cased): one spelling.
+        code = token.upper()
+        found.setdefault(start, PromoCode(code, code_kind(code), start, m.end("code")))
 
-    for m in _LABELLED_RE.finditer(text):
+    # Labels may follow each other ("Ihr Gutschein\nCode: X"): try after every one.
+    for label in _CODE_WORD_RE.finditer(text):
+        m = _AFTER_LABEL_RE.match(text, label.end())
+        if m:
+            add(m, True)
+    # "... a coupon for 15%: SIERRA15-LU7Q." / "save $20: ACS-20-7JKM": the code
+    # closes the sentence that names it, after a colon or a dash.
+    for m in _CLOSING_RE.finditer(text):
         add(m, True)
     for m in _VERB_RE.finditer(text):
         end = m.end("code")
