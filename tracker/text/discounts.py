@@ -109,7 +109,11 @@ _FREE_SHIPPING_RE = re.compile(
     r"|\benv[ií]o\s+sin\s+coste\b"
     r"|\bshipping(?:'s|\s+is)\s+on\s+us\b|\b(?:we'll|we\s+will)\s+cover\s+(?:the\s+)?shipping\b"
     r"|\bVersand\s+(?:geht\s+auf\s+uns|übernehmen\s+wir)\b|\blivraison\s+(?:est\s+)?(?:pour\s+nous|à\s+nos\s+frais)\b"
-    r"|\bspedizione\s+(?:la\s+)?offriamo\s+noi\b|\benv[ií]o\s+corre\s+de\s+nuestra\s+cuenta\b",
+    r"|\bspedizione\s+(?:la\s+)?offriamo\s+noi\b|\benv[ií]o\s+corre\s+de\s+nuestra\s+cuenta\b"
+    # the shipping word, a few words, then "free": "el envío te sale gratis", "la livraison est offerte"
+    r"|\b(?:shipping|delivery|livraison|Versand|Lieferung|spedizione|consegna|env[ií]o)"
+    r"(?:\s+(?:is|will\s+be|est|sera|ist|wird|è|sarà|es|será|te\s+sale|sale|va|geht|te\s+la|la))+"
+    r"\s+(?:free|on\s+us|offerte?|gratuite?|kostenlos|gratis|gratuita|gratuito)\b",
     re.I,
 )
 
@@ -122,7 +126,7 @@ _GIFT_RE = re.compile(
     + r"|\bgift\s+with\s+(?:purchase|your\s+order)\b|\bbonus\s+gift\b"
     r"|\b(?:a|your)\s+(?:little\s+|special\s+|surprise\s+)?gift\b"
     + _GIFT_EXCLUDE
-    + r"|\bcadeau\s+(?:offert|gratuit|surprise)\b|\bun\s+(?:petit\s+)?cadeau\b(?!\s+(?:id[ée]al|parfait))"
+    + r"|\bcadeau\s+(?:offert|gratuit|surprise)\b|\ben\s+cadeau\b|\bun\s+(?:petit\s+)?cadeau\b(?!\s+(?:id[ée]al|parfait))"
     r"|\b(?:Gratis-?|kostenloses\s+|ein(?:\s+kleines)?\s+|Ihr\s+|dein\s+|Überraschungs)Geschenk\b"
     r"|\bGeschenk\s+(?:gratis|geschenkt|dazu)\b"
     r"|\bomaggio\b|\bin\s+regalo\b|\bun\s+regalo\b(?!\s+(?:perfetto|perfecto|ideale?))"
@@ -156,7 +160,7 @@ _CUE_BEFORE_RE = re.compile(
     r"|\bdescuento\s+(?:del|de)|\brabatt\s+von|\bréduction\s+de|\bremise\s+de|\bextra"
     r"|\bextra\s+\d+\s*%?\s*\+?|\btake|\benjoy|\bget|\bgénieße?|\bprofitez\s+de"
     r"|\bapprofitta\s+del|\bdisfruta\s+de|\bcon\s+un|\bavec|\bmit|\bwith|\boffrons|\boffre"
-    r"|\bhere's|\bhere\s+is|\bregaliamo|\bregalamos|\bdescontamos|\bscontiamo|\bschenken\s+(?:dir|ihnen)"
+    r"|\bhere's|\bhere\s+is|\bregaliamo|\bregalamos|\bdescontamos|\bscontiamo|\bschenken\s+(?:wir\s+)?(?:dir|ihnen|euch)"
     r"|\berhalten\s+sie|\berhältst\s+du|\bbekommst\s+du|\breceive|\bsending|\bgiving\s+you|-)\s*$",
     re.I,
 )

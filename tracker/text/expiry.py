@@ -102,7 +102,7 @@ _REL_RE = re.compile(
 )
 _REL_CONTEXT_RE = re.compile(
     r"\b(?:in|within|for|next|only|valid|expires?|ends?|lasts?|during|innerhalb|für|nur|noch|nächsten"
-    r"|gültig|läuft|dans|pendant|sous|durant|valable|prochaines|expire|per|entro|prossime|solo|valido"
+    r"|gültig|gilt|läuft|dans|pendant|sous|durant|valable|prochaines|expire|per|entro|prossime|solo|valido"
     r"|scade|durante|en|dentro|próximas|proximas|válido|caduca|vence)\b",
     re.I,
 )

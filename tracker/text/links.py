@@ -37,6 +37,12 @@ _TOKEN_KEYS = re.compile(
 # Paying for or looking at a placed order also passes a token through the
 # checkout (WooCommerce's order-pay, an order-received page): not a left cart.
 _ORDER_PATH_RE = re.compile(r"order[-_]?(?:pay|received|status)|/orders?/|invoice", re.I)
+# A placed order's own page, with its number or token: order and shipping mail.
+_ORDER_PAGE_RE = re.compile(
+    r"/(?:orders?|bestellungen?|commandes?|pedidos?|ordini|invoices?|view[-_]order|order[-_]received"
+    r"|sales/order/view(?:/order_id)?|order[-_]status|track(?:ing)?)/[\w-]*\d",
+    re.I,
+)
 _LOAD_ACTIONS = frozenset({"load", "restore", "recover", "reload", "recreate"})
 
 # UTM and flow names, in order: the first family that matches a value wins, so
@@ -120,6 +126,22 @@ def is_recovery_link(url: str) -> bool:
     return has_token or loads
 
 
+def is_order_link(url: str) -> bool:
+    """True for a link to one placed order's page (its number or token in the URL).
+
+    >>> is_order_link("https://shop.example/my/orders/231?access_token=ce0d"), is_order_link("https://shop.example/account/orders")
+    (True, False)
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    path = unquote(parts.path)
+    if _ORDER_PAGE_RE.search(path):
+        return True
+    return bool(re.search(r"order[-_]?(?:pay|received)", path, re.I)) or "view-order" in path
+
+
 def utm_family(url: str) -> str | None:
     """The flow a link's UTM values name ("utm_cart", "utm_browse", ...), or None."""
     values = [v for k, v in _query(url) if k.lower() in _UTM_KEYS and v]
@@ -130,7 +152,7 @@ def utm_family(url: str) -> str | None:
 
 
 def link_signals(hrefs: Iterable[str]) -> frozenset[str]:
-    """Structural signals of a message's links: "cart_link" and UTM families.
+    """Structural signals of a message's links: "cart_link", "order_link", UTM families.
 
     >>> sorted(link_signals(["https://x.example/p/1?utm_campaign=Browse%20Abandonment"]))
     ['utm_browse']
@@ -144,6 +166,8 @@ def link_signals(hrefs: Iterable[str]) -> frozenset[str]:
         for url in _destinations(href):
             if "cart_link" not in found and is_recovery_link(url):
                 found.add("cart_link")
+            elif "order_link" not in found and is_order_link(url):
+                found.add("order_link")
             family = utm_family(url)
             if family:
                 found.add(family)
