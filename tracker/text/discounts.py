@@ -161,7 +161,10 @@ _CUE_BEFORE_RE = re.compile(
     r"|\bextra\s+\d+\s*%?\s*\+?|\btake|\benjoy|\bget|\bgénieße?|\bprofitez\s+de"
     r"|\bapprofitta\s+del|\bdisfruta\s+de|\bcon\s+un|\bavec|\bmit|\bwith|\boffrons|\boffre"
     r"|\bhere's|\bhere\s+is|\bregaliamo|\bregalamos|\bdescontamos|\bscontiamo|\bschenken\s+(?:wir\s+)?(?:dir|ihnen|euch)"
-    r"|\berhalten\s+sie|\berhältst\s+du|\bbekommst\s+du|\breceive|\bsending|\bgiving\s+you|-)\s*$",
+    r"|\berhalten\s+sie|\berhältst\s+du|\bbekommst\s+du|\breceive|\bsending|\bgiving\s+you|-"
+    # a voucher "worth" the amount: "Gutschein über 5 €", "bon de 10 €", "buono da 5 €"
+    r"|\b(?:gutschein|wertgutschein|bon(?:\s+d['’]achat)?|buono(?:\s+sconto)?|vale(?:\s+descuento)?"
+    r"|voucher|coupon|cup[oó]n|gift\s+card)\s+(?:über|im\s+wert\s+von|von|de|da|di|por|for|worth|of))\s*$",
     re.I,
 )
 _UP_TO_RE = re.compile(
@@ -175,7 +178,8 @@ _MIN_SPEND_BEFORE_RE = re.compile(
     r"(?:\b(?:orders?|purchases?|baskets?)\s+(?:of\s+|over\s+|above\s+|from\s+|totall?ing\s+)?"
     r"|\b(?:over|above|spend(?:ing)?|minimum(?:\s+(?:spend|purchase|order))?(?:\s+of)?"
     r"|min\.?\s+(?:spend|order)(?:\s+of)?|when\s+you\s+spend|orders?\s+of)"
-    r"|\bab(?:\s+(?:einem\s+)?(?:Bestell|Einkaufs|Warenkorb)wert\s+von)?|\bMindestbestellwert(?:\s+von)?"
+    r"|\bab(?:\s+(?:einem\s+)?(?:(?:Bestell|Einkaufs|Warenkorb|Waren)wert|Einkauf|Bestellung)\s+von)?"
+    r"|\bMindestbestellwert(?:\s+von)?"
     r"|\b(?:Bestellungen|Einkauf|Einkäufe)\s+(?:ab|über)"
     r"|\bdès|\bà\s+partir\s+de|\bpour\s+(?:tout\s+|un\s+)?achat\s+de|\bminimum\s+d'achat\s+de"
     r"|\b(?:commandes?|achats?)\s+(?:de\s+plus\s+de|sup[ée]rieure?s?\s+à|d[eè]s)"
@@ -193,8 +197,8 @@ _MIN_SPEND_AFTER_RE = re.compile(
 )
 # Wording that makes a sentence the condition of the offer before it.
 _CONDITION_RE = re.compile(
-    r"\b(?:valid|good|applies|redeemable|offer|code|coupon|voucher|discount"
-    r"|gültig|einlösbar|angebot|gutschein|rabatt"
+    r"\b(?:valid|good|applies|redeemable|offer|code|coupon|voucher|discount|use\s+it|usable"
+    r"|gültig|gilt|einlösbar|angebot|gutschein|rabatt"
     r"|valable|offre|bon|remise|réduction"
     r"|valid[oa]|offerta|buono|sconto|codice"
     r"|v[aá]lid[oa]|oferta|cup[oó]n|c[oó]digo|descuento)\b",
@@ -318,8 +322,12 @@ def _next_sentence(text: str, d: Discount, spend: Discount, found: list[Discount
     if any(d.end <= o.start < spend.start for o in found if o is not d):
         return False
     breaks = list(_SENTENCE_BREAK_RE.finditer(text, d.end, spend.start))
-    # One boundary (". " then a new line counts once), not two sentences away.
-    if not breaks or text[breaks[0].start() : breaks[-1].end()].strip(" .!?\n|•·"):
+    if not breaks:
+        return False
+    # One boundary (". " then a new line counts once), or a short line between
+    # them such as "Your code: X".
+    between = text[breaks[0].start() : breaks[-1].end()].strip(" .!?\n|•·")
+    if between and (len(between) > 40 or len(_SENTENCE_BREAK_RE.findall(between)) > 1):
         return False
     # "Orders over $50 ship quickly" is a fact, not the offer's condition.
     return bool(_CONDITION_RE.search(text, breaks[-1].end(), spend.start))

@@ -141,17 +141,23 @@ def extract_offer_from_text(
     doc = subject + "\n\n" + main_text(text or "")
     codes = find_codes(doc, excluded=reference_spans(doc))
     candidates = []
-    for d in find_discounts(doc)[:MAX_CANDIDATES]:
+    discounts = find_discounts(doc)[:MAX_CANDIDATES]
+    for d in discounts:
         score = _score(d, doc, len(subject), codes)
         if score is not None:
             candidates.append(_Candidate(d, score))
     if not candidates:
         return None
     best = max(candidates, key=lambda c: c.score).discount
-    twins = [
-        c.discount
-        for c in candidates
-        if (c.discount.type, c.discount.value) == (best.type, best.value)
+    # Every mention of the same offer adds its conditions ("a gift" in the
+    # subject, "a gift with orders over 60 EUR" further down).
+    twins = [best] + [
+        d
+        for d in discounts
+        if not d.up_to
+        and d is not best
+        and (d.type, d.value) == (best.type, best.value)
+        and (d.type != "amount" or d.cue)  # not a line price that happens to be equal
     ]
     min_spend = next((t.min_spend for t in twins if t.min_spend is not None), None)
     currency = best.currency or next((t.currency for t in twins if t.currency), None)
