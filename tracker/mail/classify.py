@@ -121,9 +121,7 @@ def _structural(mail: ParsedMail, main: str, retailer: RetailerRef | None, rules
 def _coded_offer(text: str, discounts: list) -> bool:
     """A fixed discount with a promo code next to it (not a sale's "up to")."""
     codes = find_codes(text, excluded=reference_spans(text))
-    return any(
-        abs(code.start - d.start) < 200 for code in codes for d in discounts if not d.up_to
-    )
+    return any(abs(code.start - d.start) < 200 for code in codes for d in discounts if not d.up_to)
 
 
 _TEXT_URL_RE = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
@@ -142,7 +140,9 @@ def score_message(mail: ParsedMail, retailer: RetailerRef | None) -> dict[str, f
     segments = [("subject", mail.subject or "")] + segment_body(body, rules)
     segments += [("link_text", text) for _href, text in mail.links[:200] if text]
     language = detect_language((mail.subject or "") + "\n" + body, rules)
-    scores = _phrase_scores(segments, rules, language)
+    # "Enter the code in your cart" is evidence of a code, never of a left cart.
+    phrased = [(label, rules.code_use.sub(" ", text)) for label, text in segments]
+    scores = _phrase_scores(phrased, rules, language)
     for signal in _structural(mail, main_lines(segments[1:]), retailer, rules):
         _add(scores, signal)
     return scores

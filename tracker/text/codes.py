@@ -24,7 +24,8 @@ _VERB = (
     r"|entrez|avec\s+le|usa|inserisci|utilizza|con\s+il|introduce|usa|utiliza|con\s+el|aplica)"
 )
 _AFTER_LABEL_RE = re.compile(
-    rf"\s*(?:[:：=]\s*|\s+(?:is\s+|ist\s+|est\s+|è\s+|es\s+)?)?[\"'“«‹»]?\s*(?P<code>{_TOKEN})\b", re.I
+    rf"\s*(?:[:：=]\s*|\s+(?:is\s+|ist\s+|est\s+|è\s+|es\s+)?)?[\"'“«‹»]?\s*(?P<code>{_TOKEN})\b",
+    re.I,
 )
 _CLOSING_RE = re.compile(
     rf"\b{_LABEL}\b[^.!?\n]{{0,80}}?(?:\s?[:：]|\s[–—-])\s*[\"'“«]?(?P<code>{_TOKEN})[\"'”»]?\s*(?:[.!]|$)",

@@ -3,7 +3,8 @@
 `data/classify_rules.json` holds one block per language (a new language is a
 data change): the classifier's weighted phrases per kind, the stopwords that
 tell the language, footer and navigation markers, greeting and forward
-wording, and the labels of order and tracking references. Everything that
+wording, instructions to use a code, and the labels of order and tracking
+references. Everything that
 reads text in more than one language takes its words from here.
 """
 
@@ -42,6 +43,7 @@ class Rules:
     tracking_number: re.Pattern[str]
     greeting: re.Pattern[str]
     forward: re.Pattern[str]
+    code_use: re.Pattern[str]  # "enter the code in your cart": about a code, not a cart
 
 
 def _alternation(blocks: list[dict], key: str, suffix: str = "") -> re.Pattern[str]:
@@ -91,4 +93,5 @@ def load_rules() -> Rules:
         tracking_number=_reference(blocks, "tracking_number"),
         greeting=_alternation(blocks, "greeting"),
         forward=_alternation(blocks, "forward_subject"),
+        code_use=_alternation(blocks, "code_use"),
     )
