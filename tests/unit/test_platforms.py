@@ -31,9 +31,12 @@ from tracker.records import MessageRecord
 SET = Path(__file__).resolve().parents[1] / "fixtures" / "mail_platforms"
 OFFER_FIELDS = ("type", "value", "currency", "min_spend", "code", "expires_at")
 CART_KINDS = ("abandoned_cart", "browse_abandonment")
-# Floors just below what the rules reach now: a regression guard.
-FLOORS = {"kind": 0.0, "precision": 0.0, "recall": 0.0, "offer": 0.0, "code": 0.0, "retailer": 0.0}
-TRIAGE_FLOORS = {"cart_downloaded": 0.0, "personal_left": 0.0}
+# Floors just below what the rules reach now: a regression guard. The first,
+# blind run (before any rule was changed for this set) is in first_run.txt:
+# kind 0.886, cart P 0.953 R 0.953, offer 0.444, code 0.707, retailer 0.864;
+# triage 43/73 cart mails downloaded, 3/37 personal mails downloaded.
+FLOORS = {"kind": 0.96, "precision": 0.97, "recall": 0.97, "offer": 0.89, "code": 0.95, "retailer": 0.97}
+TRIAGE_FLOORS = {"cart_downloaded": 0.99, "personal_left": 0.99}
 
 
 def _labels(pattern: str) -> dict[str, dict]:

@@ -111,6 +111,9 @@ def _structural(mail: ParsedMail, main: str, retailer: RetailerRef | None, rules
         signals.append(s["no_retailer"])
     if rules.forward.search(mail.subject or ""):
         signals.append(s["forward"])
+    auth = mail.headers.get("authentication-results", "")
+    if _DKIM_BAD_RE.search(auth) and _SPF_BAD_RE.search(auth):
+        signals.append(s["unauthenticated"])
     if any(name in mail.headers for name in DISCUSSION_HEADERS):
         signals.append(s["discussion_list"])  # people writing to a list, not a shop
     # Language-independent structure: recovery links and flow names in UTM values.
@@ -123,6 +126,12 @@ def _coded_offer(text: str, discounts: list) -> bool:
     codes = find_codes(text, excluded=reference_spans(text))
     return any(abs(code.start - d.start) < 200 for code in codes for d in discounts if not d.up_to)
 
+
+_QUOTED_RE = re.compile(r"[„“«‹\"]\s*[^„“”«»‹›\"\n]{3,120}?\s*[“”»›\"]")
+# Mail that failed its sender's own authentication (no or broken DKIM, SPF
+# failing): phishing dressed as a shop, whatever it says.
+_DKIM_BAD_RE = re.compile(r"\bdkim=(?:fail|none|neutral|permerror|policy)\b", re.I)
+_SPF_BAD_RE = re.compile(r"\bspf=(?:fail|softfail|permerror)\b", re.I)
 
 _TEXT_URL_RE = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
 
@@ -140,8 +149,12 @@ def score_message(mail: ParsedMail, retailer: RetailerRef | None) -> dict[str, f
     segments = [("subject", mail.subject or "")] + segment_body(body, rules)
     segments += [("link_text", text) for _href, text in mail.links[:200] if text]
     language = detect_language((mail.subject or "") + "\n" + body, rules)
-    # "Enter the code in your cart" is evidence of a code, never of a left cart.
-    phrased = [(label, rules.code_use.sub(" ", text)) for label, text in segments]
+    # "Enter the code in your cart" is evidence of a code, never of a left cart;
+    # words in quotation marks are someone else's ('„Dein Warenkorb wartet“
+    # beats „Letzte Chance“' in a newsletter about cart mail).
+    phrased = [
+        (label, _QUOTED_RE.sub(" ", rules.code_use.sub(" ", text))) for label, text in segments
+    ]
     scores = _phrase_scores(phrased, rules, language)
     for signal in _structural(mail, main_lines(segments[1:]), retailer, rules):
         _add(scores, signal)

@@ -61,7 +61,7 @@ _ZONES = {
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY_RE = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _CUE = (
-    r"until|till|til|through|thru|ends?|ending|expires?|expiring|valid\s+(?:until|through|till|to)"
+    r"until|till|til|through|thru|(?:ends?|ending|expires?|expiring)(?:\s+on)?|valid\s+(?:until|through|till|to)"
     r"|before|by|no\s+later\s+than|closes?"
     r"|(?:gültig\s+|einlösbar\s+|nur\s+)?bis(?:\s+(?:einschließlich|inklusive|spätestens))?(?:\s+zum)?"
     r"|endet(?:\s+am)?|läuft\s+am"
@@ -107,8 +107,10 @@ _REL_CONTEXT_RE = re.compile(
     re.I,
 )
 _REL_AFTER_RE = re.compile(
-    r"\s*(?:lang\s+)?(?:gültig|valid|valable|valido|válido|only|left|remaining|übrig|restantes|rimanenti"
-    r"|to\s+(?:use|redeem|claim)|pour\s+en\s+profiter|per\s+approfittarne|para\s+aprovechar)\b",
+    r"\s*(?:lang\s+)?(?:gültig|einlösbar|valid|redeemable|valable|utilisable|valido|utilizzabile|válido"
+    r"|canjeable|only|left|remaining|übrig|restantes|rimanenti"
+    r"|to\s+(?:use|redeem|claim)|pour\s+en\s+profiter|pour\s+l['’]utiliser|per\s+approfittarne"
+    r"|per\s+usarlo|para\s+aprovechar|para\s+usarlo|para\s+canjearlo|zum\s+einlösen)\b",
     re.I,
 )
 _DELIVERY_RE = re.compile(

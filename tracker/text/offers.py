@@ -158,6 +158,7 @@ def extract_offer_from_text(
         and d is not best
         and (d.type, d.value) == (best.type, best.value)
         and (d.type != "amount" or d.cue)  # not a line price that happens to be equal
+        and d.type != "free_shipping"  # "free shipping over 69 EUR" is usually standing
     ]
     min_spend = next((t.min_spend for t in twins if t.min_spend is not None), None)
     currency = best.currency or next((t.currency for t in twins if t.currency), None)
