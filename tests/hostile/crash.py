@@ -179,3 +179,19 @@ def dump_store(db: Path) -> dict[str, list[tuple]]:
         }
     finally:
         con.close()
+
+
+def store_after_kill(db: Path) -> dict[str, list[tuple]] | None:
+    """A killed run's store: asserted intact, then dumped; None while there is nothing
+    to check (no file yet, or killed before the first migration committed)."""
+    if not db.exists():
+        return None
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+    finally:
+        con.close()
+    if "messages" not in tables:
+        return None  # nothing half-made
+    return dump_store(db)

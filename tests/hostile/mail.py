@@ -13,9 +13,10 @@ import base64
 import random
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mail"
+from paths import FIXTURES
+
+MAIL = FIXTURES / "mail"
 _CHARSET = re.compile(rb'(?i)charset="?[A-Za-z0-9_.:-]*"?')
 
 
@@ -43,7 +44,7 @@ def cart_mail(body_type: str = "text/plain", body: str | None = None, extra: str
 
 def fixtures(limit: int | None = None) -> list[tuple[str, bytes]]:
     """(name, bytes) of the labelled corpus, sorted, the base of the mutations."""
-    files = sorted(FIXTURES.glob("*.eml"))[:limit]
+    files = sorted(MAIL.glob("*.eml"))[:limit]
     return [(f.stem, f.read_bytes()) for f in files]
 
 

@@ -21,13 +21,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from paths import FIXTURES
 
 from tracker.mail.files import iter_raw_mail
 from tracker.mail.pipeline import process_mail
 from tracker.records import MessageRecord, RawMail
 from tracker.text.offers import extract_offer_from_text
 
-HOLDOUT = Path(__file__).parent / "fixtures" / "mail_holdout"
+HOLDOUT = FIXTURES / "mail_holdout"
 OFFER_FIELDS = ("type", "value", "currency", "min_spend", "code", "expires_at")
 FLOORS = {"kind": 0.95, "precision": 0.95, "recall": 0.95, "offer": 0.95, "domain": 0.95}
 

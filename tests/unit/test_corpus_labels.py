@@ -11,13 +11,13 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
-from pathlib import Path
 
 import pytest
+from paths import FIXTURES
 
 from tracker.records import KINDS, OFFER_TYPES
 
-CORPUS = Path(__file__).parent / "fixtures" / "mail"
+CORPUS = FIXTURES / "mail"
 LANGUAGES = {"en", "de", "fr", "it", "es"}
 OFFER_KEYS = {"type", "value", "currency", "min_spend", "code", "expires_at"}
 EMLS = sorted(p.name for p in CORPUS.glob("*.eml"))

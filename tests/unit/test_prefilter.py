@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import FIXTURES
 
 from tracker.mail import classify
 from tracker.mail.classify import score_message
@@ -17,7 +18,6 @@ from tracker.text.prefilter import fold, literal_prefixes, may_match
 from tracker.text.rules import load_rules
 from tracker.text.segments import segment_body
 
-FIXTURES = Path(__file__).parent / "fixtures"
 MAIL = sorted((FIXTURES / "mail").glob("*.eml")) + sorted((FIXTURES / "mail_holdout").glob("*.eml"))
 
 

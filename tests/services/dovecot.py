@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from services import free_port
+
 DOVECOT = shutil.which("dovecot") or (
     "/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None
 )
@@ -40,12 +42,6 @@ LOGOUT_RE = re.compile(
     r"imap\((?P<user>[^)]+)\).*?(?:Logged out|Disconnected).*?"
     r"hdr=(?P<hdr>\d+) body=(?P<body>\d+) bodybytes=(?P<bodybytes>\d+)"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def make_certificate(directory: Path) -> tuple[Path, Path]:
@@ -165,23 +161,29 @@ class Dovecot:
         self._write_config()
         self._write_users(spare_users)
 
-    def add_user(self) -> Mailbox:
-        """A fresh user with an empty INBOX.
+    def add_user(self, password: str | None = None) -> Mailbox:
+        """A fresh user with an empty INBOX, and `password` if given (else a random one).
 
         Dovecot re-reads its passwd-file at most once a second, so users are
-        made in advance (`spare_users`); only past those does this wait.
+        made in advance (`spare_users`); only past those, or for a chosen
+        password, does this wait.
         """
-        if not self._spare:
-            self._write_users(10)
+        if password is not None:
+            self._write_users(1, password)
             time.sleep(1.1)
-        box = self._spare.pop(0)
+            box = self._spare.pop()
+        else:
+            if not self._spare:
+                self._write_users(10)
+                time.sleep(1.1)
+            box = self._spare.pop(0)
         box.maildir()
         return box
 
-    def _write_users(self, count: int) -> None:
+    def _write_users(self, count: int, password: str | None = None) -> None:
         for _ in range(count):
             user = f"shopper{len(self.users) + 1}"
-            box = Mailbox(self, user, "pw-" + secrets.token_urlsafe(12))
+            box = Mailbox(self, user, password or "pw-" + secrets.token_urlsafe(12))
             self.users[user] = box
             self._spare.append(box)
         lines = [

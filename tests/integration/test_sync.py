@@ -1,4 +1,4 @@
-"""`darkpool sync` against a real Dovecot on loopback (tests/dovecot.py).
+"""`darkpool sync` against a real Dovecot on loopback (tests/services/dovecot.py).
 
 One server per module; every test gets its own user, so each starts with an
 empty mailbox. What the server sent is checked from the server's own log
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from cells import every_cell
-from dovecot import DOVECOT, INSTALL_HINT, Dovecot, Mailbox
+from services.dovecot import Mailbox
 from sqlalchemy import func, select
 
 from tracker.db.engine import make_engine, session_factory
@@ -26,24 +26,11 @@ from tracker.errors import AuthError, SyncError
 from tracker.mail.imap.accounts import Account
 from tracker.mail.imap.sync import SyncOptions, sync_account
 
-pytestmark = pytest.mark.imap
-
 
 @pytest.fixture
 def db_url(any_db_url: str) -> str:
     """Every sync test runs on SQLite and on PostgreSQL."""
     return any_db_url
-
-
-@pytest.fixture(scope="module")
-def dovecot():
-    if DOVECOT is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{INSTALL_HINT}; it is required in CI")
-        pytest.skip(INSTALL_HINT)
-    server = Dovecot().start()
-    yield server
-    server.close()
 
 
 @pytest.fixture

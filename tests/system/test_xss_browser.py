@@ -16,11 +16,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from chromium import browser_or_skip, served_site
+from services.chromium import served_site
 
 from tracker.demo.snapshot import write_sample_snapshot
-
-pytestmark = pytest.mark.browser
 
 PAGES = ["", "retailer", "compare", "explore", "methodology"]
 
@@ -76,11 +74,6 @@ def write_hostile_snapshot(path: Path) -> None:
         conn.execute("UPDATE meta SET value = ? WHERE key = 'darkpool_version'", (payload("meta"),))
         conn.execute("INSERT INTO meta VALUES (?, ?)", (payload("meta.key"), payload("meta.value")))
     conn.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from browser_or_skip()
 
 
 @pytest.fixture(scope="module")

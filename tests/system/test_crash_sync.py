@@ -1,6 +1,6 @@
 """`darkpool sync` killed with SIGKILL at random points, then rerun: nothing lost.
 
-A real `darkpool sync` process reads a private Dovecot (tests/dovecot.py)
+A real `darkpool sync` process reads a private Dovecot (tests/services/dovecot.py)
 in batches of three and is killed after a random delay spread over an
 uninterrupted run (measured once), very early, or the moment the store's WAL
 is written (inside or right after a commit). After every kill the store is
@@ -16,18 +16,21 @@ less) than one uninterrupted run, from retailers the killed run learnt.
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
-from dovecot import DOVECOT, INSTALL_HINT, Dovecot
-from hostile.crash import darkpool, dump_store, kill_after, kill_at_write, run, timed
+from hostile.crash import (
+    darkpool,
+    dump_store,
+    kill_after,
+    kill_at_write,
+    run,
+    store_after_kill,
+    timed,
+)
 from hostile.crash import varied_messages as messages
-
-pytestmark = pytest.mark.imap
 
 SEED = 8_2026
 MESSAGES = 60
@@ -38,17 +41,11 @@ _UID = re.compile(r";UID=(\d+)$")
 
 
 @pytest.fixture(scope="module")
-def box():
-    if DOVECOT is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{INSTALL_HINT}; it is required in CI")
-        pytest.skip(INSTALL_HINT)
-    server = Dovecot(spare_users=2).start()
-    mailbox = server.add_user()
+def box(dovecot):
+    mailbox = dovecot.add_user()
     for data in messages(MESSAGES, seed=11):
         mailbox.deliver(data)
-    yield server, mailbox
-    server.close()
+    return dovecot, mailbox
 
 
 def sync_argv(box, db: Path) -> tuple[list[str], dict]:
@@ -70,17 +67,9 @@ def reference(box, tmp_path_factory) -> tuple[dict, float]:
 
 def check_partial(db: Path, final: dict) -> int:
     """After a kill: intact, a subset of the final rows, nothing missing below the cursor."""
-    if not db.exists():
+    got = store_after_kill(db)
+    if got is None:
         return 0
-    con = sqlite3.connect(db)
-    try:
-        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
-    finally:
-        con.close()
-    if "messages" not in tables:
-        return 0
-    got = dump_store(db)
     for table in ("messages", "offers", "problems", "retailers"):
         assert set(got[table]) <= set(final[table]), table
     cursor = max((row[3] for row in got["sync_state"]), default=0)

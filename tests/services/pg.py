@@ -2,8 +2,8 @@
 
 Debian's postgresql refuses to run as root, so the cluster is created and
 started as the `postgres` system user in a temporary directory, listening on
-127.0.0.1 only with trust authentication. Skips outside CI when PostgreSQL is
-not installed; fails in CI, where scripts/test.sh installs it.
+127.0.0.1 only with trust authentication. The `postgres` fixture
+(tests/conftest.py) skips without PostgreSQL outside CI and fails in CI.
 """
 
 from __future__ import annotations
@@ -11,27 +11,21 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-import pytest
+from services import free_port
 
 INSTALL_HINT = "PostgreSQL not installed: apt-get install postgresql (scripts/test.sh does it)"
 
 
-def _bindir() -> Path | None:
+def find_bindir() -> Path | None:
+    """Debian's newest PostgreSQL binaries (initdb, pg_ctl), or None when not installed."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _as_postgres(args: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -41,20 +35,18 @@ def _as_postgres(args: list[str], **kwargs) -> subprocess.CompletedProcess:
 
 class PostgresServer:
     def __init__(self) -> None:
-        bindir = _bindir()
-        if bindir is None:
-            if os.environ.get("CI"):
-                pytest.fail(INSTALL_HINT)
-            pytest.skip(INSTALL_HINT)
-        self.bindir = bindir
+        found = find_bindir()
+        if found is None:
+            raise RuntimeError(INSTALL_HINT)
+        self.bindir = found
         self.root = Path(tempfile.mkdtemp(prefix="darkpool-pg-"))
         self.data = self.root / "data"
-        self.port = _free_port()
+        self.port = free_port()
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
         _as_postgres(
             [
-                str(bindir / "initdb"),
+                str(found / "initdb"),
                 "-D",
                 str(self.data),
                 "-A",
@@ -67,7 +59,7 @@ class PostgresServer:
         )
         _as_postgres(
             [
-                str(bindir / "pg_ctl"),
+                str(found / "pg_ctl"),
                 "-D",
                 str(self.data),
                 "-l",

@@ -14,16 +14,16 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from paths import FIXTURES
 from sqlalchemy import select
 
 from tracker.db.engine import make_engine, session_factory
 from tracker.db.models import Page, Report
 from tracker.text.names import normalize_name
 
-SITE = Path(__file__).parent / "fixtures" / "site"
+SITE = FIXTURES / "site"
 LABELS = json.loads((SITE / "labels.json").read_text("utf-8"))["pages"]
 FAST = ["-s", "AUTOTHROTTLE_START_DELAY=0.05", "-s", "DOWNLOAD_DELAY=0"]
 SLOW_PAGE = """<html><head><title>Slow but worth it: abandoned cart codes</title></head>

@@ -10,9 +10,10 @@ import json
 import subprocess
 import sys
 from email import policy
-from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
+from paths import FIXTURES, ROOT
+
+BENCH = ROOT / "bench"
 sys.path.insert(0, str(BENCH))
 
 import corpus  # noqa: E402
@@ -68,8 +69,7 @@ def test_stdlib_floor_reads_the_whole_labelled_corpus():
     """The baseline must not stop on the corpus's odd charsets (unknown-8bit, wrong labels)."""
     import parse
 
-    fixtures = Path(__file__).parent / "fixtures" / "mail"
-    data = [p.read_bytes() for p in sorted(fixtures.glob("*.eml"))]
+    data = [p.read_bytes() for p in sorted((FIXTURES / "mail").glob("*.eml"))]
     assert parse.stdlib_parse(data) > 100 * len(data)
 
 

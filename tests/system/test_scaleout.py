@@ -10,10 +10,10 @@ store would. See docs/scale-out.md.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -21,18 +21,17 @@ import time
 import urllib.parse
 import urllib.request
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from paths import FIXTURES, ROOT
+from services import require
 from sqlalchemy import text
 
 from tracker.db.engine import init_store, make_engine
 
-ROOT = Path(__file__).resolve().parents[1]
-SITE = Path(__file__).parent / "fixtures" / "site"
+SITE = FIXTURES / "site"
 
-if os.environ.get("CI") != "true":  # in CI the [dev] extra installs it: a missing one fails
-    pytest.importorskip("scrapyd", reason="Scrapyd not installed (pip install -e '.[dev]')")
+SCRAPYD_HINT = "Scrapyd not installed (pip install -e '.[dev]')"
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -51,12 +50,6 @@ def site():
     server.server_close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _api(base: str, path: str, data: list[tuple[str, str]] | None = None) -> dict:
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     with urllib.request.urlopen(f"{base}/{path}", data=body, timeout=10) as resp:
@@ -64,11 +57,13 @@ def _api(base: str, path: str, data: list[tuple[str, str]] | None = None) -> dic
 
 
 @pytest.fixture(scope="module")
-def scrapyd(tmp_path_factory):
+def scrapyd(tmp_path_factory, free_port):
     """A private Scrapyd on 127.0.0.1, running from a folder with the project's scrapy.cfg."""
+    # in CI the [dev] extra installs it: a missing one fails there
+    require(importlib.util.find_spec("scrapyd") is not None, SCRAPYD_HINT)
     home = tmp_path_factory.mktemp("scrapyd")
     shutil.copy(ROOT / "scrapy.cfg", home / "scrapy.cfg")
-    port = _free_port()
+    port = free_port()
     (home / "scrapyd.conf").write_text(
         f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\npoll_interval = 0.2\n"
         "max_proc = 2\njobs_to_keep = 5\n"

@@ -7,21 +7,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from chromium import browser_or_skip, served_site
+from services.chromium import served_site
 
 from tracker.demo.snapshot import write_sample_snapshot
-
-pytestmark = pytest.mark.browser
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 NAMES = ["Larkspur Outfitters", XSS, "Mossgrove Home", "Quillby Beauty"]
 # CI may collect the screenshots from $DARKPOOL_TEST_ARTIFACTS; locally they go to a temp dir
 ARTIFACTS = Path(os.environ.get("DARKPOOL_TEST_ARTIFACTS") or tempfile.mkdtemp(prefix="darkpool-"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from browser_or_skip()
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,11 @@ import json
 from pathlib import Path
 
 import pytest
+from paths import FIXTURES
 
 from tracker.records import MessageRecord, RawMail
 
-CORPUS = Path(__file__).parent / "fixtures" / "mail"
+CORPUS = FIXTURES / "mail"
 FLOOR = 0.90
 OFFER_FIELDS = ("type", "value", "currency", "min_spend", "code", "expires_at")
 

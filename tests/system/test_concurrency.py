@@ -21,16 +21,15 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-from dovecot import DOVECOT, INSTALL_HINT, Dovecot
+from paths import ROOT
+from services import in_ci
 from webserver import LoopbackServer, html
 
-SECONDS = float(os.environ.get("DARKPOOL_SOAK_SECONDS") or (60 if os.environ.get("CI") else 15))
+SECONDS = float(os.environ.get("DARKPOOL_SOAK_SECONDS") or (60 if in_ci() else 15))
 MAX_ROUNDS = 200
 PER_ROUND = 4
-APP = Path(__file__).resolve().parents[1] / "app.py"
+APP = ROOT / "app.py"
 # Renders the site in a fresh process, as a visitor's session would; exit 1 on
 # any exception a page shows.
 SITE_VISIT = """
@@ -66,17 +65,6 @@ def report_page(path: str):
         f"<p>I abandoned my cart at Ulta and they sent {5 + n % 40}% off after "
         f"{1 + n % 5} days.</p></main></body></html>"
     )
-
-
-@pytest.fixture(scope="module")
-def dovecot():
-    if DOVECOT is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{INSTALL_HINT}; it is required in CI")
-        pytest.skip(INSTALL_HINT)
-    server = Dovecot().start()
-    yield server
-    server.close()
 
 
 class Loops:

@@ -20,7 +20,6 @@ import traceback
 from pathlib import Path
 
 import pytest
-from dovecot import DOVECOT, INSTALL_HINT, Dovecot
 from hostile.crash import varied_messages
 from hostile.imapfake import EchoServer, SilentServer
 
@@ -29,27 +28,11 @@ from tracker.errors import SyncError
 from tracker.mail.imap.accounts import Account
 from tracker.mail.imap.sync import SyncOptions, sync_account
 
-pytestmark = pytest.mark.imap
-
 ENV = "DARKPOOL_IMAP_PASSWORD"
 # Quotes and backslashes change on the wire (IMAP quoting) and in error text (repr).
 HOSTILE_PASSWORD = "Tr0ub4dor&3 \"horse\" \\battery\\ 'staple'"
 # Not ASCII: LOGIN cannot carry it, AUTHENTICATE PLAIN (base64 of UTF-8) must.
 UMLAUT_PASSWORD = "Grüße aus Köln – 42"
-
-
-@pytest.fixture(scope="module")
-def dovecot():
-    if DOVECOT is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{INSTALL_HINT}; it is required in CI")
-        pytest.skip(INSTALL_HINT)
-    server = Dovecot(spare_users=6)
-    server._spare[-1].password = UMLAUT_PASSWORD  # the last user made, written before start
-    server._write_users(0)
-    server.start()
-    yield server
-    server.close()
 
 
 @pytest.fixture
@@ -221,9 +204,7 @@ def test_tls_verification_cannot_be_switched_off_silently(dovecot, box, tmp_path
 
 
 def test_a_non_ascii_password_logs_in_and_stays_secret(dovecot, tmp_path):
-    box = dovecot._spare.pop()  # the user whose password is UMLAUT_PASSWORD
-    assert box.password == UMLAUT_PASSWORD
-    box.maildir()
+    box = dovecot.add_user(password=UMLAUT_PASSWORD)
     for data in varied_messages(3, seed=4):
         box.deliver(data)
     args = [*sync_args(dovecot, box.user), "--plain"]

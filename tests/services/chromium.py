@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from services import free_port
+
 CHROMIUM = "/usr/bin/chromium"
+INSTALL_HINT = f"headless Chromium is not installed at {CHROMIUM}: apt-get install chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -24,31 +25,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def installed() -> bool:
+    """Debian's chromium is there (Playwright drives it; it downloads no browser)."""
+    return Path(CHROMIUM).exists() and shutil.which("chromium") is not None
 
 
 def launch(playwright):
     """Playwright driving Debian's Chromium binary (no browser download needed)."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-
-def browser_or_skip() -> Iterator:
-    """A module fixture's body: the browser; CI fails without Chromium, elsewhere it skips."""
-    import pytest
-
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs Debian's chromium at {CHROMIUM}")
-        pytest.skip("headless Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 @contextmanager
