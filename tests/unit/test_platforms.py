@@ -10,13 +10,15 @@ recorded before any rule changed (see the README's accuracy table); since
 then it is a regression guard, not a holdout.
 
 Printed: kind, cart precision/recall, offer exact (where the mail carries an
-offer, and on all), code, retailer — overall, per language and per platform —
+offer, and on all), code, retailer — overall, per language, per layout (text
+and HTML, HTML only) and per platform —
 and every miss. The triage test prints how much cart mail sync's header pass
 downloads and how much personal mail it leaves on the server.
 """
 
 from __future__ import annotations
 
+import email
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -35,7 +37,14 @@ CART_KINDS = ("abandoned_cart", "browse_abandonment")
 # blind run (before any rule was changed for this set) is in first_run.txt:
 # kind 0.886, cart P 0.953 R 0.953, offer 0.444, code 0.707, retailer 0.864;
 # triage 43/73 cart mails downloaded, 3/37 personal mails downloaded.
-FLOORS = {"kind": 0.96, "precision": 0.97, "recall": 0.97, "offer": 0.89, "code": 0.95, "retailer": 0.97}
+FLOORS = {
+    "kind": 0.96,
+    "precision": 0.97,
+    "recall": 0.97,
+    "offer": 0.89,
+    "code": 0.95,
+    "retailer": 0.97,
+}
 TRIAGE_FLOORS = {"cart_downloaded": 0.99, "personal_left": 0.99}
 
 
@@ -52,9 +61,17 @@ def results() -> list[tuple[str, dict, MessageRecord]]:
     out = []
     for raw in iter_raw_mail(sorted(SET / name for name in labels)):
         name = Path(raw.source.split("#")[0]).name
-        out.append((name, labels[name], process_mail(raw)))
+        label = {**labels[name], "layout": _layout(raw.data)}
+        out.append((name, label, process_mail(raw)))
     assert sorted(n for n, _, _ in out) == sorted(labels), "every labelled message is read once"
     return out
+
+
+def _layout(data: bytes) -> str:
+    """How the message is built: text and HTML, HTML only, or text only."""
+    types = {part.get_content_type() for part in email.message_from_bytes(data).walk()}
+    has_text, has_html = "text/plain" in types, "text/html" in types
+    return "text+html" if has_text and has_html else "html only" if has_html else "text only"
 
 
 def _offer(record: MessageRecord) -> dict | None:
@@ -113,7 +130,7 @@ def report(rows: list[tuple[str, dict, MessageRecord]]) -> list[str]:
     """The table the test prints: overall, per language, per platform."""
     head = f"{'':<22} {'n':>4} {'kind':>5} {'cartP':>5} {'cartR':>5} {'offer':>5} {'offAll':>5} {'code':>5} {'retl':>5}"
     lines = [head, _line("all", figures(rows))]
-    for key in ("language", "platform"):
+    for key in ("language", "layout", "platform"):
         groups: dict[str, list] = defaultdict(list)
         for row in rows:
             groups[row[1][key]].append(row)
