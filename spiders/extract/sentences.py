@@ -1,8 +1,8 @@
 """What a piece of report text states: the discount, the wait, or "nothing".
 
 Pure helpers over one sentence, list item or table row; `Extracted` is the
-report they make. Discounts come from `tracker.text.offers.find_discounts`, waits
-from `tracker.text.waits.find_waits`.
+report they make. Discounts and waits come from `tracker.text`
+(`find_discounts`, `find_waits`).
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 Input is the journeys of `tracker/analysis/journeys.py` plus the public reports the
 spiders stored; output is one dict per retailer in the `stats --jsonl` schema
 of docs/design.md, plus a few frames `tracker.snapshot.publish` writes to the snapshot. All data
-is loaded with one set-based query per table and computed with pandas group-bys;
-only the Kaplan-Meier fit runs once per retailer (lifelines has no grouped
-fitter). The clock is never read here: `now` is passed in.
+is loaded with one set-based query per table (`tracker.analysis.load`) and
+computed with pandas group-bys, Kaplan-Meier included (one grouped pass,
+`tracker.analysis.survival`). The clock is never read here: `now` is passed in.
 
 Measures (hours are from the logged cart):
 
@@ -13,7 +13,7 @@ Measures (hours are from the logged cart):
   outcome is known (a discount came, or the window has closed by `now`), with a
   Wilson 95% interval. A cart still waiting is not counted as a failure.
 - hours to first email: median/p25/p75 over carts that got any cart mail.
-- hours to discount: Kaplan-Meier (lifelines `KaplanMeierFitter`); a cart with
+- hours to discount: Kaplan-Meier (product-limit, exponential Greenwood band); a cart with
   no discount yet is censored at min(now, window end). Median/p25/p75 are read
   off the curve (time by which 50/25/75% got one) and are null when not reached.
 - first discount: the most common first offer of a sequence; max discount: the

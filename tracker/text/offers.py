@@ -1,9 +1,10 @@
-"""Discounts and offers: shared by mail understanding and the spiders.
+"""The one offer a message's text makes to its reader.
 
-`find_discounts(text)` lists every discount a text mentions (see
-`tracker.text.discounts`); `extract_offer(mail, kind)` picks the one offer a message
-makes to its reader, with its minimum spend, code and expiry; `find_waits` and
-`parse_wait` read how long shoppers say they waited (see `tracker.text.waits`).
+`extract_offer_from_text(subject, body, sent_at)` picks, among the discounts
+`tracker.text.discounts.find_discounts` lists, the one offer made to the
+reader, with its minimum spend, code and expiry (all mentions of the same
+offer pool their conditions). `tracker.mail.offer` calls it with a parsed
+message; nothing here knows what a message is.
 
 The labelling rule: the offer is the concrete discount the message offers its
 reader, a fixed value ("15% off", "$10 off", "free shipping" as the message's
