@@ -2,7 +2,7 @@
 
     python bench/imap_sync.py [--messages 10000] [--repeat 3]
 
-Starts a private Dovecot (tests/dovecot.py) with N retailer messages, copies
+Starts a private Dovecot (tests/services/dovecot.py) with N retailer messages, copies
 of the labelled corpus in tests/fixtures/mail with unique Message-IDs, written
 straight into the Maildir. After one untimed warm-up pass (Dovecot builds its
 index), it times, best of --repeat:
@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from common import DARKPOOL  # noqa: E402
-from dovecot import Dovecot  # noqa: E402
+from services.dovecot import Dovecot  # noqa: E402
 
 from tracker.db.engine import init_store, make_engine, session_factory  # noqa: E402
 from tracker.mail.imap.accounts import Account  # noqa: E402

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from chromium import free_port, launch  # noqa: E402
+from services.chromium import free_port, launch  # noqa: E402
 
 from tracker.site.serve import start_site, stop_site, wait_until_ready  # noqa: E402
 

@@ -1,7 +1,7 @@
 """The labelled mail corpus is consistent: every .eml has a well-formed label and vice versa.
 
 This checks the corpus, not the classifier: accuracy is measured elsewhere
-(tests/test_accuracy.py) against these labels.
+(tests/unit/test_accuracy.py) against these labels.
 """
 
 from __future__ import annotations

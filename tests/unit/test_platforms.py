@@ -24,13 +24,14 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from paths import FIXTURES
 
 from tracker.mail.files import iter_raw_mail
 from tracker.mail.imap.triage import looks_commercial
 from tracker.mail.pipeline import process_mail
 from tracker.records import MessageRecord
 
-SET = Path(__file__).resolve().parents[1] / "fixtures" / "mail_platforms"
+SET = FIXTURES / "mail_platforms"
 OFFER_FIELDS = ("type", "value", "currency", "min_spend", "code", "expires_at")
 CART_KINDS = ("abandoned_cart", "browse_abandonment")
 # Floors just below what the rules reach now: a regression guard. The first,
