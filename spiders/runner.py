@@ -74,7 +74,7 @@ def run_crawl(
     urls: list[str],
     jobdir: str | None = None,
     cache: bool = False,
-    progress: bool = True,
+    progress: bool | None = None,
     overrides: dict[str, Any] | None = None,
     spider: type | None = None,
 ) -> CrawlSummary:
@@ -131,10 +131,11 @@ def mark_running(jobdir: Path) -> Path:
     return marker
 
 
-def _progress_bar(enabled: bool):
-    if not enabled:
+def _progress_bar(enabled: bool | None):
+    """None (a TTY decides), True or False, as for every bar (`tracker.labels.progress_bar`)."""
+    if enabled is False:
         return None
-    return progress_bar("pages", "page")
+    return progress_bar("pages", "page", enabled=enabled)
 
 
 def _summary(stats: dict[str, Any]) -> CrawlSummary:

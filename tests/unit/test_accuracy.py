@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from paths import FIXTURES
+from scoring import cart_precision_recall, got_domain, got_offer, print_misses, want_offer
 
 from tracker.records import MessageRecord, RawMail
 
 CORPUS = FIXTURES / "mail"
 FLOOR = 0.90
-OFFER_FIELDS = ("type", "value", "currency", "min_spend", "code", "expires_at")
 
 
 def _raw_mails() -> list[RawMail]:
@@ -69,48 +69,19 @@ def results() -> list[tuple[str, dict, MessageRecord]]:
     return out
 
 
-def _offer_json(record: MessageRecord) -> dict | None:
-    if record.offer is None:
-        return None
-    data = record.offer.to_json()
-    return {k: data[k] for k in OFFER_FIELDS}
-
-
-def _want_offer(label: dict) -> dict | None:
-    offer = label["offer"]
-    return None if offer is None else {k: offer.get(k) for k in OFFER_FIELDS}
-
-
 def test_accuracy(results) -> None:
     n = len(results)
     kind_ok = sum(rec.kind == lab["kind"] for _, lab, rec in results)
-    offer_ok = sum(_offer_json(rec) == _want_offer(lab) for _, lab, rec in results)
-    domain_ok = sum(
-        (rec.retailer.domain if rec.retailer else None) == lab["retailer"]
-        for _, lab, rec in results
-    )
-    tp = sum(rec.kind == lab["kind"] == "abandoned_cart" for _, lab, rec in results)
-    predicted = sum(rec.kind == "abandoned_cart" for _, _, rec in results)
-    actual = sum(lab["kind"] == "abandoned_cart" for _, lab, _ in results)
-    precision = tp / predicted if predicted else 0.0
-    recall = tp / actual if actual else 0.0
+    offer_ok = sum(got_offer(rec) == want_offer(lab) for _, lab, rec in results)
+    domain_ok = sum(got_domain(rec) == lab["retailer"] for _, lab, rec in results)
+    precision, recall = cart_precision_recall(results)
 
     print(f"\nmail corpus: {n} messages")
     print(f"kind accuracy        {kind_ok / n:.3f} ({kind_ok}/{n})")
     print(f"cart precision       {precision:.3f}   recall {recall:.3f}")
     print(f"offer exact match    {offer_ok / n:.3f} ({offer_ok}/{n})")
     print(f"retailer domain      {domain_ok / n:.3f} ({domain_ok}/{n})")
-    for name, lab, rec in results:
-        misses = []
-        if rec.kind != lab["kind"]:
-            misses.append(f"kind {lab['kind']} -> {rec.kind} ({rec.confidence})")
-        if _offer_json(rec) != _want_offer(lab):
-            misses.append(f"offer {_want_offer(lab)} -> {_offer_json(rec)}")
-        got_domain = rec.retailer.domain if rec.retailer else None
-        if got_domain != lab["retailer"]:
-            misses.append(f"retailer {lab['retailer']} -> {got_domain}")
-        if misses:
-            print(f"  MISS {name}: " + "; ".join(misses))
+    print_misses(results)
 
     assert kind_ok / n >= FLOOR
     assert precision >= FLOOR and recall >= FLOOR

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from paths import FIXTURES
+from scoring import cart_precision_recall, got_domain, got_offer, print_misses, want_offer
 
 from tracker.mail.files import iter_raw_mail
 from tracker.mail.pipeline import process_mail
@@ -29,7 +30,6 @@ from tracker.records import MessageRecord, RawMail
 from tracker.text.offers import extract_offer_from_text
 
 HOLDOUT = FIXTURES / "mail_holdout"
-OFFER_FIELDS = ("type", "value", "currency", "min_spend", "code", "expires_at")
 FLOORS = {"kind": 0.95, "precision": 0.95, "recall": 0.95, "offer": 0.95, "domain": 0.95}
 
 
@@ -45,44 +45,16 @@ def results() -> list[tuple[str, dict, MessageRecord]]:
     return out
 
 
-def _offer(record: MessageRecord) -> dict | None:
-    if record.offer is None:
-        return None
-    data = record.offer.to_json()
-    return {k: data[k] for k in OFFER_FIELDS}
-
-
-def _want(label: dict) -> dict | None:
-    return None if label["offer"] is None else {k: label["offer"][k] for k in OFFER_FIELDS}
-
-
-def _domain(record: MessageRecord) -> str | None:
-    return record.retailer.domain if record.retailer else None
-
-
-def _misses(name: str, lab: dict, rec: MessageRecord) -> list[str]:
-    out = []
-    if rec.kind != lab["kind"]:
-        out.append(f"kind {lab['kind']} -> {rec.kind} ({rec.confidence})")
-    if _offer(rec) != _want(lab):
-        out.append(f"offer {_want(lab)} -> {_offer(rec)}")
-    if _domain(rec) != lab["retailer"]:
-        out.append(f"retailer {lab['retailer']} -> {_domain(rec)}")
-    return out
-
-
 def test_holdout_accuracy(results) -> None:
     n = len(results)
     kind_ok = sum(rec.kind == lab["kind"] for _, lab, rec in results)
-    offer_ok = sum(_offer(rec) == _want(lab) for _, lab, rec in results)
-    domain_ok = sum(_domain(rec) == lab["retailer"] for _, lab, rec in results)
-    tp = sum(rec.kind == lab["kind"] == "abandoned_cart" for _, lab, rec in results)
-    predicted = sum(rec.kind == "abandoned_cart" for _, _, rec in results)
-    actual = sum(lab["kind"] == "abandoned_cart" for _, lab, _ in results)
+    offer_ok = sum(got_offer(rec) == want_offer(lab) for _, lab, rec in results)
+    domain_ok = sum(got_domain(rec) == lab["retailer"] for _, lab, rec in results)
+    precision, recall = cart_precision_recall(results)
     figures = {
         "kind": kind_ok / n,
-        "precision": tp / predicted if predicted else 0.0,
-        "recall": tp / actual if actual else 0.0,
+        "precision": precision,
+        "recall": recall,
         "offer": offer_ok / n,
         "domain": domain_ok / n,
     }
@@ -91,10 +63,7 @@ def test_holdout_accuracy(results) -> None:
     print(f"cart precision       {figures['precision']:.3f}   recall {figures['recall']:.3f}")
     print(f"offer exact match    {figures['offer']:.3f} ({offer_ok}/{n})")
     print(f"retailer domain      {figures['domain']:.3f} ({domain_ok}/{n})")
-    for name, lab, rec in results:
-        misses = _misses(name, lab, rec)
-        if misses:
-            print(f"  MISS {name}: " + "; ".join(misses))
+    print_misses(results)
     for key, floor in FLOORS.items():
         assert figures[key] >= floor, (key, figures[key])
 

@@ -89,7 +89,7 @@ def to_hours(values: Iterable[datetime | None] | pd.Series) -> np.ndarray:
 
 def from_hours(hours: float) -> datetime | None:
     """The inverse of `to_hours` for one value (NaN gives None)."""
-    if hours is None or np.isnan(hours):
+    if missing(hours):
         return None
     return datetime.fromtimestamp(round(hours * 3600.0, 6), tz=UTC)
 

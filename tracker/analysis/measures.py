@@ -83,7 +83,7 @@ def first_and_max_offers(steps: pd.DataFrame) -> dict[int, tuple[dict | None, di
     for rid, row in typical.iterrows():
         first = offer_dict(row["offer_type"], row["offer_value"], row["offer_currency"])
         top = biggest.get(rid, np.nan)
-        big = first if pd.isna(top) else offer_dict(row["offer_type"], top, row["offer_currency"])
+        big = first if missing(top) else offer_dict(row["offer_type"], top, row["offer_currency"])
         out[int(rid)] = (first, big)  # type: ignore[call-overload]  # stubs: labels are Hashable
     return out
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from tracker.commands.support import echo_jsonl, pass_app, show_progress
+from tracker.commands.support import echo_jsonl, pass_app
 
 
 def _settings_option(values: tuple[str, ...]) -> dict[str, str]:
@@ -64,7 +64,7 @@ def crawl(
         with session_factory(engine).begin() as session:
             targets = load_sources(session)
     summary = run_crawl(
-        app.db_url, targets, jobdir=jobdir, cache=cache, progress=show_progress(),
+        app.db_url, targets, jobdir=jobdir, cache=cache, progress=None,
         overrides=overrides,
     )  # fmt: skip
     click.echo(summary.line())

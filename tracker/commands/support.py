@@ -20,8 +20,3 @@ def echo_jsonl(rows: Iterable[Mapping[str, object]]) -> int:
         count += 1
     out.flush()
     return count
-
-
-def show_progress() -> bool:
-    """Progress bars only on a terminal (stderr), never in pipes or CI logs."""
-    return sys.stderr.isatty()

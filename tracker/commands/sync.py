@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tracker.commands.support import pass_app, show_progress
+from tracker.commands.support import pass_app
 from tracker.config import ENV_IMAP_PASSWORD, contributor_default
 from tracker.errors import DarkpoolError, SyncError
 
@@ -112,9 +112,7 @@ def sync(
 
     if bool(host) != bool(user):
         raise click.UsageError("give --host and --user together, or neither to re-sync all")
-    options = SyncOptions(
-        download_all=download_all, progress=show_progress(), batch_count=batch_size
-    )
+    options = SyncOptions(download_all=download_all, progress=None, batch_count=batch_size)
     given = {
         "cafile": str(Path(cafile).resolve()) if cafile else None,  # cron runs elsewhere
         "since": since.date() if since else None,

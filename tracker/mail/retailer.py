@@ -70,6 +70,16 @@ def _link_domain(mail: ParsedMail) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+_DKIM_D_RE = re.compile(r"(?:^|;)\s*d\s*=\s*([A-Za-z0-9.-]+)")
+
+
+def _dkim_domains(mail: ParsedMail) -> list[str | None]:
+    """The domains that signed the message (DKIM `d=`): a shop signs its own mail
+    even when a platform's shared address is in From."""
+    header = mail.headers.get("dkim-signature", "")
+    return [registrable_domain(d) for d in _DKIM_D_RE.findall(header)]
+
+
 def _sender_domain(mail: ParsedMail) -> str | None:
     """The retailer's domain, trying From, then the fallbacks for ESP senders."""
     from_domain = registrable_domain(mail.from_addr or "")
@@ -80,6 +90,7 @@ def _sender_domain(mail: ParsedMail) -> str | None:
     candidates = [
         registrable_domain(mail.reply_to or ""),
         registrable_domain(mail.sender or ""),
+        *_dkim_domains(mail),
         *_unsubscribe_domains(mail),
     ]
     for domain in candidates:

@@ -58,7 +58,7 @@ class SyncOptions:
     retries: int = 5  # reconnects in a row without progress before giving up
     backoff: float = 1.0  # first wait; doubles each time
     timeout: float = 60.0
-    progress: bool = False
+    progress: bool | None = False  # None: a bar when stderr is a terminal
     process: Process | None = None  # default: tracker.mail.pipeline.process_mail
     workers: int = field(default_factory=default_workers)  # processes for the pipeline ...
     pool_threshold: int = 500  # ... when at least this many messages are new
