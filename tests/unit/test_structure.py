@@ -253,3 +253,24 @@ def test_the_signing_domain_names_the_shop_behind_a_shared_sender():
         headers={"dkim-signature": "v=1; a=rsa-sha256; d=papeterie-onde.fr; s=s1; h=from"},
     )
     assert extract_retailer(sent).domain == "papeterie-onde.fr"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"list-id": "<dev.lists.example>", "list-post": "<mailto:dev@lists.example>"},
+        {"authentication-results": "mx.example; dkim=fail; spf=fail smtp.mailfrom=shop.example"},
+    ],
+)
+def test_no_retailer_for_list_posts_and_unauthenticated_mail(headers):
+    sent = ParsedMail(
+        source="t",
+        message_id=None,
+        sent_at=SENT,
+        subject="Re: order parser",
+        from_name="Dev at Shop",
+        from_addr="dev@shop.example",
+        headers=headers,
+    )
+    assert extract_retailer(sent) is None
+    assert extract_retailer(ParsedMail(**{**sent.__dict__, "headers": {}})).domain == "shop.example"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 
+from tracker.mail.headers import failed_authentication, is_discussion_list
 from tracker.mail.message import ParsedMail
 from tracker.records import KINDS, RetailerRef
 from tracker.text.codes import find_codes
@@ -33,8 +34,6 @@ from tracker.text.refs import has_order_reference, has_tracking_reference, refer
 from tracker.text.rules import Rules, load_rules
 from tracker.text.segments import main_lines, segment_body
 
-# Headers list software adds to discussion lists (and marketing senders do not).
-DISCUSSION_HEADERS = ("list-post", "x-mailman-version", "x-google-group-id", "mailing-list")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|<[^>\s]+@[^>\s]+>", re.I)
 
 
@@ -111,10 +110,9 @@ def _structural(mail: ParsedMail, main: str, retailer: RetailerRef | None, rules
         signals.append(s["no_retailer"])
     if rules.forward.search(mail.subject or ""):
         signals.append(s["forward"])
-    auth = mail.headers.get("authentication-results", "")
-    if _DKIM_BAD_RE.search(auth) and _SPF_BAD_RE.search(auth):
-        signals.append(s["unauthenticated"])
-    if any(name in mail.headers for name in DISCUSSION_HEADERS):
+    if failed_authentication(mail.headers):
+        signals.append(s["unauthenticated"])  # phishing dressed as a shop, whatever it says
+    if is_discussion_list(mail.headers):
         signals.append(s["discussion_list"])  # people writing to a list, not a shop
     # Language-independent structure: recovery links and flow names in UTM values.
     signals += [s[name] for name in sorted(link_signals(_hrefs(mail))) if name in s]
@@ -131,10 +129,6 @@ def _coded_offer(text: str, discounts: list) -> bool:
 
 
 _QUOTED_RE = re.compile(r"[„“«‹\"][ \t]*[^„“”«»‹›\"\n]{3,120}?[ \t]*[“”»›\"]")
-# Mail that failed its sender's own authentication (no or broken DKIM, SPF
-# failing): phishing dressed as a shop, whatever it says.
-_DKIM_BAD_RE = re.compile(r"\bdkim=(?:fail|none|neutral|permerror|policy)\b", re.I)
-_SPF_BAD_RE = re.compile(r"\bspf=(?:fail|softfail|permerror)\b", re.I)
 
 _TEXT_URL_RE = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
 

@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import TypeGuard
 
+from tracker.mail.headers import failed_authentication, is_discussion_list
 from tracker.mail.message import ParsedMail
 from tracker.records import RetailerRef
 from tracker.text.domains import registrable_domain
@@ -100,7 +101,13 @@ def _sender_domain(mail: ParsedMail) -> str | None:
 
 
 def extract_retailer(mail: ParsedMail) -> RetailerRef | None:
-    """The retailer behind `mail`, or None for personal mail or when unknowable."""
+    """The retailer behind `mail`, or None for personal mail or when unknowable.
+
+    A post to a discussion list is not its author's employer writing, and mail
+    that failed authentication is not the shop it names: neither has a retailer.
+    """
+    if is_discussion_list(mail.headers) or failed_authentication(mail.headers):
+        return None
     domain = _sender_domain(mail)
     if domain is None:
         return None

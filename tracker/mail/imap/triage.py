@@ -22,6 +22,7 @@ from email.message import Message
 from email.utils import getaddresses
 
 from tracker.mail.charsets import decode_header_value
+from tracker.mail.headers import is_discussion_list
 from tracker.mail.retailer import personal_domains
 from tracker.text import address_domain, registrable_domain
 
@@ -90,8 +91,6 @@ RELAY_HEADERS = frozenset(
 )
 RELAY_PREFIXES = ("x-mailgun-", "x-pm-")
 PLATFORM_PREFIXES = ("x-shopify-", "x-wc-", "x-woocommerce-", "x-prestashop-", "x-shopware-")
-# Headers of discussion lists, which list software adds and marketing senders do not.
-DISCUSSION_HEADERS = ("list-post", "x-mailman-version", "x-google-group-id", "mailing-list")
 # Local parts a shop sends from (and a friend does not).
 _ROLE_LOCAL = re.compile(
     r"^(?:shop|store|orders?|sales|boutique|tienda|negozio|laden|info|hello|hallo|service"
@@ -231,7 +230,7 @@ def _bulk(fields: dict[str, list[str]]) -> bool:
     Relays that also carry banks' and doctors' notices (SES, SendGrid,
     Postmark, Mailgun) count only over a shop-like subject.
     """
-    if not fields.keys().isdisjoint(DISCUSSION_HEADERS):
+    if is_discussion_list(fields):
         return False
     if not fields.keys().isdisjoint(LIST_HEADERS):
         return True
