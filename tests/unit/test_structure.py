@@ -269,8 +269,8 @@ def test_no_retailer_for_list_posts_and_unauthenticated_mail(headers):
         sent_at=SENT,
         subject="Re: order parser",
         from_name="Dev at Shop",
-        from_addr="dev@shop.example",
+        from_addr="dev@driftwoodsupply.com",
         headers=headers,
     )
     assert extract_retailer(sent) is None
-    assert extract_retailer(ParsedMail(**{**sent.__dict__, "headers": {}})).domain == "shop.example"
+    assert extract_retailer(ParsedMail(**{**sent.__dict__, "headers": {}})).domain == "driftwoodsupply.com"
