@@ -273,4 +273,7 @@ def test_no_retailer_for_list_posts_and_unauthenticated_mail(headers):
         headers=headers,
     )
     assert extract_retailer(sent) is None
-    assert extract_retailer(ParsedMail(**{**sent.__dict__, "headers": {}})).domain == "driftwoodsupply.com"
+    assert (
+        extract_retailer(ParsedMail(**{**sent.__dict__, "headers": {}})).domain
+        == "driftwoodsupply.com"
+    )
