@@ -85,7 +85,12 @@ def _add(scores: dict[str, float], signal: dict[str, float]) -> None:
 
 
 def _structural(mail: ParsedMail, main: str, retailer: RetailerRef | None, rules: Rules):
-    """Signals beyond phrases: references, bulk headers, greetings, discounts."""
+    """Signals beyond phrases, weighted in the rules file's "structural" block.
+
+    Order and tracking references, bulk and list headers, greetings, discounts
+    and codes, failed authentication, discussion lists, and the links: recovery
+    links, order pages and UTM flow names (`tracker.text.links`).
+    """
     s = rules.structural
     signals = []
     if has_order_reference(main, rules):
@@ -125,7 +130,7 @@ def _coded_offer(text: str, discounts: list) -> bool:
     if not fixed:
         return False
     codes = find_codes(text, excluded=reference_spans(text))
-    return any(abs(code.start - d.start) < 200 for code in codes for d in discounts if not d.up_to)
+    return any(abs(code.start - d.start) < 200 for code in codes for d in fixed)
 
 
 _QUOTED_RE = re.compile(r"[„“«‹\"][ \t]*[^„“”«»‹›\"\n]{3,120}?[ \t]*[“”»›\"]")
