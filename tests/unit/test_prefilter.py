@@ -14,26 +14,36 @@ from tracker.mail.classify import score_message
 from tracker.mail.parse import parse_mail
 from tracker.mail.retailer import extract_retailer
 from tracker.records import RawMail
-from tracker.text.prefilter import fold, literal_prefixes, may_match
+from tracker.text.prefilter import fold, fold_text, literal_prefixes, may_match
 from tracker.text.rules import load_rules
 from tracker.text.segments import segment_body
 
-MAIL = sorted((FIXTURES / "mail").glob("*.eml")) + sorted((FIXTURES / "mail_holdout").glob("*.eml"))
+MAIL = (
+    sorted((FIXTURES / "mail").glob("*.eml"))
+    + sorted((FIXTURES / "mail_holdout").glob("*.eml"))
+    + sorted((FIXTURES / "mail_platforms").glob("[ab]-*.eml"))
+)
 
 
 @pytest.mark.parametrize(
     ("pattern", "prefixes"),
     [
         (r"\b(?:left|forgot(?:ten)?|leave)\b\s+in", {"left", "forgot", "leave"}),
-        (r"\bstill\s+in\s+your", {"still"}),
-        (r"\b(?:hai\s+)?(?:dimenticato|lasciato)\s+x", {"hai", "dimenticato", "lasciato"}),
+        # whitespace is one space in a prefix (the text is tested with runs collapsed)
+        (r"\bstill\s+in\s+your", {"still in your"}),
+        (
+            r"\b(?:hai\s+)?(?:dimenticato|lasciato)\s+x",
+            {"hai dimenticato x", "hai lasciato x", "dimenticato x", "lasciato x"},
+        ),
+        (r"\b(?:in|im)\s+deinem", {"in deinem", "im deinem"}),  # short words, long prefixes
+        (r"qu[eé]\s+tal", {"que tal", "qué tal"}),  # a class of letters branches
+        (r"\bwe\s*saved", None),  # \s* may be nothing: "we" alone is too short
         (r"ab?cd", {"acd", "abcd"}),  # an optional letter: with and without it
         (r"\bfoo(?:bar)?\b", {"foo"}),
         (r"\bWarenkorb\b", {"warenkorb"}),  # folded like re.I compares
         (r"\bgrüße", {"grüsse"}),  # ß folds to ss, in patterns and texts alike
         (r"(?:ab)*cde", None),  # a repeat may start anywhere: no prefix is safe
-        (r"\s+your", None),  # not literal at the start
-        (r"\b(?:in|im)\s+deinem", None),  # "in" is too short to filter anything out
+        (r"[a-z]+your", None),  # not literal at the start
         (r"(?:left|\w+)\s+cart", None),  # one branch is not literal
         (r"(?i:left) cart", None),  # flag changes inside: left alone
     ],
@@ -78,7 +88,7 @@ def test_no_pattern_that_matches_is_skipped_on_the_labelled_mail() -> None:
     checked = 0
     for path in MAIL:
         texts = _segment_texts(path)
-        folded = fold("\n".join(texts))
+        folded = fold_text("\n".join(texts))
         for entries in rules.phrases.values():
             for pattern, _weight, _langs, prefixes in entries:
                 if any(pattern.search(text) for text in texts):
@@ -98,3 +108,11 @@ def test_scores_equal_those_without_the_prefilter(monkeypatch) -> None:
     filtered = scores()
     monkeypatch.setattr(classify, "may_match", lambda _prefixes, _text: True)
     assert scores() == filtered
+
+
+@pytest.mark.parametrize("gap", [" ", "  ", "\t", "\n", "\u00a0", " \n\t "])
+def test_any_whitespace_run_matches_a_spaced_prefix(gap: str) -> None:
+    """A prefix's space stands for the pattern's \\s+: any run of whitespace."""
+    prefixes = literal_prefixes(r"\bstill\s+in\s+your")
+    assert may_match(prefixes, fold_text(f"Items still{gap}in{gap}your cart"))
+    assert not may_match(prefixes, fold_text("Items are in your cart"))

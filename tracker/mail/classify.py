@@ -29,7 +29,7 @@ from tracker.text.codes import find_codes
 from tracker.text.discounts import find_discounts
 from tracker.text.language import detect_language
 from tracker.text.links import link_signals
-from tracker.text.prefilter import fold, may_match
+from tracker.text.prefilter import fold_text, may_match
 from tracker.text.refs import has_order_reference, has_tracking_reference, reference_spans
 from tracker.text.rules import Rules, load_rules
 from tracker.text.segments import main_lines, segment_body
@@ -48,7 +48,7 @@ def _phrase_scores(
     scores = dict.fromkeys((*KINDS, "alert"), 0.0)
     # Most phrases occur nowhere in a message; a substring test for the words a
     # phrase must start with rules them out without a regex search per segment.
-    folded = fold("\n".join(text for _label, text in segments))
+    folded = fold_text("\n".join(text for _label, text in segments))
     for kind, patterns in rules.phrases.items():
         for pattern, weight, langs, prefixes in patterns:
             if not may_match(prefixes, folded):
@@ -102,11 +102,11 @@ def _structural(mail: ParsedMail, main: str, retailer: RetailerRef | None, rules
         signals.append(s["bulk"])
     if rules.greeting.search(main[:400]):
         signals.append(s["greeting"])
-    subject_discounts = [d for d in find_discounts(mail.subject or "") if not d.up_to]
-    if subject_discounts:
+    subject = mail.subject or ""
+    head = subject + "\n" + main[:2000]
+    discounts = find_discounts(head)  # once, for the subject and the body's head
+    if any(not d.up_to and d.end <= len(subject) for d in discounts):
         signals.append(s["discount_in_subject"])
-    head = (mail.subject or "") + "\n" + main[:3000]
-    discounts = find_discounts(head)
     if any(d.up_to for d in discounts):
         signals.append(s["sale_discount"])
     if _coded_offer(head, discounts):
@@ -126,13 +126,24 @@ def _structural(mail: ParsedMail, main: str, retailer: RetailerRef | None, rules
 
 def _coded_offer(text: str, discounts: list) -> bool:
     """A fixed discount with a promo code next to it (not a sale's "up to")."""
-    fixed = [d for d in discounts if not d.up_to]
-    if not fixed:
-        return False
-    codes = find_codes(text, excluded=reference_spans(text))
-    return any(abs(code.start - d.start) < 200 for code in codes for d in fixed)
+    if not _CODE_HINT_RE.search(text) and not _TOKEN_RE.search(text):
+        return False  # no code word and no token a code could be
+    for d in discounts:
+        if d.up_to:
+            continue
+        # Only the text around the discount: a code further away is not its code.
+        window = text[max(0, d.start - 200) : d.end + 200]
+        if find_codes(window, excluded=reference_spans(window)):
+            return True
+    return False
 
 
+_QUOTE_MARKS = ("„", "“", "«", "‹", '"')
+# Words for a code in the five languages, and the shape of a code without one.
+_CODE_HINT_RE = re.compile(
+    r"code|coupon|voucher|gutschein|codice|c[oó]digo|cup[oó]n|buono|\bbon\b|promo", re.I
+)
+_TOKEN_RE = re.compile(r"\b(?=[A-Z-]*\d)[A-Z0-9-]{4,}\b")
 _QUOTED_RE = re.compile(r"[„“«‹\"][ \t]*[^„“”«»‹›\"\n]{3,120}?[ \t]*[“”»›\"]")
 
 _TEXT_URL_RE = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
@@ -157,8 +168,14 @@ def score_message(mail: ParsedMail, retailer: RetailerRef | None) -> dict[str, f
     # One pass over the joined lines (neither pattern crosses a line) instead of
     # two substitutions per segment.
     joined = "\n".join(text.replace("\n", " ") for _label, text in segments)
-    blanked = _QUOTED_RE.sub(" ", rules.code_use.sub(" ", joined)).split("\n")
-    phrased = [(label, text) for (label, _), text in zip(segments, blanked, strict=True)]
+    blanked = joined
+    if _CODE_HINT_RE.search(joined):  # no code anywhere, no instruction to use one
+        blanked = rules.code_use.sub(" ", blanked)
+    if any(mark in blanked for mark in _QUOTE_MARKS):
+        blanked = _QUOTED_RE.sub(" ", blanked)
+    phrased = [
+        (label, text) for (label, _), text in zip(segments, blanked.split("\n"), strict=True)
+    ]
     scores = _phrase_scores(phrased, rules, language)
     for signal in _structural(mail, main_lines(segments[1:]), retailer, rules):
         _add(scores, signal)

@@ -77,6 +77,11 @@ _UTM_KEYS = ("utm_campaign", "utm_content", "utm_term", "utm_source", "utm_mediu
 # Redirectors of click trackers carry the destination in a parameter.
 _NESTED_KEYS = ("url", "u", "redirect", "redirect_url", "target", "dest", "destination", "link")
 MAX_LINKS = 200
+# Every signal needs one of these substrings: most links (product pages,
+# images, social profiles) are ruled out without parsing them.
+_MAYBE_RE = re.compile(
+    rf"{_CART}|order|bestell|commande|pedido|ordini|invoice|track|utm_|http%3a|=http", re.I
+)
 
 
 def _query(url: str) -> list[tuple[str, str]]:
@@ -89,6 +94,9 @@ def _query(url: str) -> list[tuple[str, str]]:
 def _destinations(href: str) -> list[str]:
     """`href` and, for a click tracker, the URL it redirects to."""
     out = [href]
+    low = href.lower()
+    if "http%3a" not in low and "=http" not in low:
+        return out
     for key, value in _query(href):
         if key.lower() in _NESTED_KEYS and value.lower().startswith(("http://", "https://")):
             out.append(unquote(value))
@@ -161,14 +169,14 @@ def link_signals(hrefs: Iterable[str]) -> frozenset[str]:
     for i, href in enumerate(hrefs):
         if i >= MAX_LINKS:
             break
-        if not href.lower().startswith(("http://", "https://")):
+        if not href.lower().startswith(("http://", "https://")) or not _MAYBE_RE.search(href):
             continue
         for url in _destinations(href):
             if "cart_link" not in found and is_recovery_link(url):
                 found.add("cart_link")
             elif "order_link" not in found and is_order_link(url):
                 found.add("order_link")
-            family = utm_family(url)
+            family = utm_family(url) if "utm_" in url.lower() else None
             if family:
                 found.add(family)
     return frozenset(found)

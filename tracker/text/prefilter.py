@@ -8,6 +8,11 @@ where "left" or "forgot" occurs. A substring test for those words on the
 case-folded text is far cheaper than the search, and when none occurs the
 pattern is skipped. The test only ever skips patterns that cannot match;
 patterns whose start is not literal get no prefixes and are always searched.
+
+Whitespace in a pattern (`\\s`, `\\s+`) becomes one space in a prefix, and
+the text is tested in `fold_text`'s form, with every run of whitespace one
+space, so "we\\s+(?:saved|kept)" still filters on "we saved" and "we kept".
+A small character class of letters (`qu[eé]`) branches into its letters.
 """
 
 from __future__ import annotations
@@ -43,6 +48,15 @@ def _walk(items: list) -> tuple[set[str], bool]:
         if op is sre.LITERAL:
             out = {p + fold(chr(av)) for p in out}
             continue
+        if _is_space(op, av):  # \s, or \s+ (one or more): one space in the folded text
+            out = {p + " " for p in out}
+            continue
+        letters = _letters(op, av)
+        if letters:
+            out, extended = _join(out, letters, complete=True)
+            if not extended:
+                return out, False
+            continue
         if op is sre.SUBPATTERN and not av[1] and not av[2]:  # a group, no flag changes
             alternatives, complete = _walk(list(av[3]))
         elif op is sre.BRANCH:
@@ -62,6 +76,28 @@ def _walk(items: list) -> tuple[set[str], bool]:
         if not extended:
             return out, False
     return out, True
+
+
+def _is_space(op: object, av: object) -> bool:
+    """`\\s` or `\\s+`: at least one whitespace character."""
+    space = [(sre.IN, [(sre.CATEGORY, sre.CATEGORY_SPACE)])]
+    if op is sre.IN and av == space[0][1]:
+        return True
+    return (
+        op in (sre.MAX_REPEAT, sre.MIN_REPEAT)
+        and isinstance(av, tuple)
+        and av[0] >= 1
+        and list(av[2]) == space
+    )
+
+
+def _letters(op: object, av: object) -> set[str] | None:
+    """The folded letters of a small class of plain letters (`[eé]`), else None."""
+    if op is not sre.IN or not isinstance(av, list) or not 1 <= len(av) <= 4:
+        return None
+    if not all(kind is sre.LITERAL for kind, _value in av):
+        return None
+    return {fold(chr(value)) for _kind, value in av}
 
 
 def _join(out: set[str], alternatives: set[str], complete: bool) -> tuple[set[str], bool]:
@@ -92,6 +128,14 @@ def fold(text: str) -> str:
     return text.casefold().translate(_RE_EQUIVALENTS)
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def fold_text(text: str) -> str:
+    """`fold(text)` with every run of whitespace one space: the form prefixes are tested on."""
+    return _SPACES.sub(" ", fold(text))
+
+
 def may_match(prefixes: frozenset[str] | None, folded_text: str) -> bool:
-    """False only if the pattern cannot match a text whose fold() is `folded_text`."""
+    """False only if the pattern cannot match a text whose fold_text() is `folded_text`."""
     return prefixes is None or any(p in folded_text for p in prefixes)
