@@ -229,29 +229,20 @@ def test_expiry_wording(text, day):
     assert found.at.day == day
 
 
+def sender(from_addr: str, **fields) -> ParsedMail:
+    """A message known by its sender headers only (what retailer resolution reads)."""
+    base = dict(source="t", message_id=None, sent_at=SENT, subject="Your cart", from_name="Shop")
+    return ParsedMail(**{**base, "from_addr": from_addr, **fields})
+
+
 def test_a_platform_shared_sender_is_not_the_retailer():
-    sent = ParsedMail(
-        source="t",
-        message_id=None,
-        sent_at=SENT,
-        subject="Your cart",
-        from_name="Little Fern Ceramics",
-        from_addr="no-reply@crm.wix.com",
-        reply_to="hello@littlefernceramics.com",
-    )
+    sent = sender("no-reply@crm.wix.com", reply_to="hello@littlefernceramics.com")
     assert extract_retailer(sent).domain == "littlefernceramics.com"
 
 
 def test_the_signing_domain_names_the_shop_behind_a_shared_sender():
-    sent = ParsedMail(
-        source="t",
-        message_id=None,
-        sent_at=SENT,
-        subject="Your cart",
-        from_name="Papeterie Onde",
-        from_addr="no-reply@squarespace.info",
-        headers={"dkim-signature": "v=1; a=rsa-sha256; d=papeterie-onde.fr; s=s1; h=from"},
-    )
+    dkim = "v=1; a=rsa-sha256; d=papeterie-onde.fr; s=s1; h=from"
+    sent = sender("no-reply@squarespace.info", headers={"dkim-signature": dkim})
     assert extract_retailer(sent).domain == "papeterie-onde.fr"
 
 
@@ -263,17 +254,5 @@ def test_the_signing_domain_names_the_shop_behind_a_shared_sender():
     ],
 )
 def test_no_retailer_for_list_posts_and_unauthenticated_mail(headers):
-    sent = ParsedMail(
-        source="t",
-        message_id=None,
-        sent_at=SENT,
-        subject="Re: order parser",
-        from_name="Dev at Shop",
-        from_addr="dev@driftwoodsupply.com",
-        headers=headers,
-    )
-    assert extract_retailer(sent) is None
-    assert (
-        extract_retailer(ParsedMail(**{**sent.__dict__, "headers": {}})).domain
-        == "driftwoodsupply.com"
-    )
+    assert extract_retailer(sender("dev@driftwoodsupply.com", headers=headers)) is None
+    assert extract_retailer(sender("dev@driftwoodsupply.com")).domain == "driftwoodsupply.com"
