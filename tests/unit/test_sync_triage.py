@@ -6,7 +6,15 @@ import email
 
 import pytest
 
-from tracker.mail.imap.triage import ESP_HEADERS, FETCH_FIELDS, LIST_HEADERS, looks_commercial
+from tracker.mail.headers import DISCUSSION_HEADERS
+from tracker.mail.imap.triage import (
+    ESP_HEADERS,
+    FETCH_FIELDS,
+    LIST_HEADERS,
+    PLATFORM_HEADERS,
+    RELAY_HEADERS,
+    looks_commercial,
+)
 
 KNOWN = {"levi.com", "ulta.com"}
 PERSONAL = b"From: Mum <mum@example.net>\r\nTo: me@example.org\r\nSubject: lunch\r\n\r\n"
@@ -111,3 +119,4 @@ def test_the_header_pass_asks_for_every_exact_header_triage_reads():
     assert set(LIST_HEADERS) <= fetched
     assert set(ESP_HEADERS) <= fetched
     assert {"from", "sender", "reply-to", "return-path", "precedence", "x-mailer"} <= fetched
+    assert {"subject", *PLATFORM_HEADERS, *RELAY_HEADERS, *DISCUSSION_HEADERS} <= fetched

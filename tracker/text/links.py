@@ -43,6 +43,7 @@ _ORDER_PAGE_RE = re.compile(
     r"|sales/order/view(?:/order_id)?|order[-_]status|track(?:ing)?)/[\w-]*\d",
     re.I,
 )
+_ORDER_ACTION_RE = re.compile(r"order[-_]?(?:pay|received)", re.I)
 _LOAD_ACTIONS = frozenset({"load", "restore", "recover", "reload", "recreate"})
 
 # UTM and flow names, in order: the first family that matches a value wins, so
@@ -84,22 +85,37 @@ _MAYBE_RE = re.compile(
 )
 
 
-def _query(url: str) -> list[tuple[str, str]]:
+class _Url:
+    """One link split once: its decoded path, raw query and query pairs."""
+
+    __slots__ = ("path", "query", "pairs")
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)  # raises ValueError on a malformed host
+        self.path = unquote(parts.path)
+        self.query = parts.query
+        self.pairs = parse_qsl(parts.query, keep_blank_values=True)
+
+
+def _split(url: str) -> _Url | None:
     try:
-        return parse_qsl(urlsplit(url).query, keep_blank_values=True)
+        return _Url(url)
     except ValueError:
-        return []
+        return None
 
 
-def _destinations(href: str) -> list[str]:
-    """`href` and, for a click tracker, the URL it redirects to."""
-    out = [href]
+def _destinations(href: str, first: _Url) -> list[tuple[str, _Url]]:
+    """`href` and, for a click tracker, the URL it redirects to, each split once."""
+    out = [(href, first)]
     low = href.lower()
     if "http%3a" not in low and "=http" not in low:
         return out
-    for key, value in _query(href):
+    for key, value in first.pairs:
         if key.lower() in _NESTED_KEYS and value.lower().startswith(("http://", "https://")):
-            out.append(unquote(value))
+            nested = unquote(value)
+            split = _split(nested)
+            if split is not None:
+                out.append((nested, split))
     return out
 
 
@@ -111,16 +127,16 @@ def is_recovery_link(url: str) -> bool:
     >>> is_recovery_link("https://shop.example/cart")
     False
     """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    path = unquote(parts.path)
-    if _ORDER_PATH_RE.search(path) or "pay_for_order" in parts.query:
+    split = _split(url)
+    return split is not None and _recovers(split)
+
+
+def _recovers(url: _Url) -> bool:
+    path, query = url.path, url.pairs
+    if _ORDER_PATH_RE.search(path) or "pay_for_order" in url.query:
         return False
     if _HOSTED_CHECKOUT_RE.search(path) or _RECOVERY_RE.search(path):
         return True
-    query = _query(url)
     if any(_RECOVERY_RE.search(key) for key, _ in query):
         return True
     if not _CART_PATH_RE.search(path) and not any(
@@ -140,19 +156,24 @@ def is_order_link(url: str) -> bool:
     >>> is_order_link("https://shop.example/my/orders/231?access_token=ce0d"), is_order_link("https://shop.example/account/orders")
     (True, False)
     """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    path = unquote(parts.path)
-    if _ORDER_PAGE_RE.search(path):
+    split = _split(url)
+    return split is not None and _orders(split)
+
+
+def _orders(url: _Url) -> bool:
+    if _ORDER_PAGE_RE.search(url.path):
         return True
-    return bool(re.search(r"order[-_]?(?:pay|received)", path, re.I)) or "view-order" in path
+    return bool(_ORDER_ACTION_RE.search(url.path)) or "view-order" in url.path
 
 
 def utm_family(url: str) -> str | None:
     """The flow a link's UTM values name ("utm_cart", "utm_browse", ...), or None."""
-    values = [v for k, v in _query(url) if k.lower() in _UTM_KEYS and v]
+    split = _split(url)
+    return None if split is None else _family(split)
+
+
+def _family(url: _Url) -> str | None:
+    values = [v for k, v in url.pairs if k.lower() in _UTM_KEYS and v]
     for name, pattern in _UTM_FAMILIES:
         if any(pattern.search(value) for value in values):
             return name
@@ -171,12 +192,15 @@ def link_signals(hrefs: Iterable[str]) -> frozenset[str]:
             break
         if not href.lower().startswith(("http://", "https://")) or not _MAYBE_RE.search(href):
             continue
-        for url in _destinations(href):
-            if "cart_link" not in found and is_recovery_link(url):
+        first = _split(href)
+        if first is None:
+            continue
+        for url, split in _destinations(href, first):
+            if "cart_link" not in found and _recovers(split):
                 found.add("cart_link")
-            elif "order_link" not in found and is_order_link(url):
+            elif "order_link" not in found and _orders(split):
                 found.add("order_link")
-            family = utm_family(url) if "utm_" in url.lower() else None
+            family = _family(split) if "utm_" in url.lower() else None
             if family:
                 found.add(family)
     return frozenset(found)

@@ -256,18 +256,24 @@ def _platform_sent(fields: dict[str, list[str]]) -> bool:
     return bool(mailers) and any(name in mailers for name in PLATFORM_MAILERS)
 
 
+def _own_subject(fields: dict[str, list[str]]) -> str | None:
+    """The decoded subject, or None for a reply or a forward (a person writing)."""
+    subject = decode_header_value(" ".join(fields.get("subject", ())))
+    return None if _REPLY_SUBJECT.match(subject) else subject
+
+
 def _shop_subject(fields: dict[str, list[str]]) -> bool:
     """A subject about a cart, an order or a discount, and not a reply or forward."""
-    subject = decode_header_value(" ".join(fields.get("subject", ())))
-    if _REPLY_SUBJECT.match(subject):
-        return False
-    return bool(_CART_SUBJECT.search(subject) or _SHOP_SUBJECT.search(subject))
+    subject = _own_subject(fields)
+    return subject is not None and bool(
+        _CART_SUBJECT.search(subject) or _SHOP_SUBJECT.search(subject)
+    )
 
 
 def _shop_like(fields: dict[str, list[str]]) -> bool:
     """A shop-like sender and subject, from a non-webmail domain, not a reply."""
-    subject = decode_header_value(" ".join(fields.get("subject", ())))
-    if _REPLY_SUBJECT.match(subject):
+    subject = _own_subject(fields)
+    if subject is None:
         return False
     addresses = [a for _n, a in getaddresses(fields.get("from", ())) if "@" in a]
     if not addresses:
