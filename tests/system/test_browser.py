@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -63,4 +65,38 @@ def test_retailer_page_shows_the_payload_as_text(browser, site_url):
     assert dialogs == []
     assert page.locator("img[src='x']").count() == 0
     assert page.locator("main script").count() == 0
+    page.close()
+
+
+def test_public_site_sends_security_headers_and_hides_metrics(browser, site_url):
+    with urllib.request.urlopen(site_url) as response:
+        headers = response.headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(site_url + "_stcore/metrics")
+    assert refused.value.code == 404
+    with urllib.request.urlopen(site_url + "_stcore/health") as response:
+        assert response.status == 200  # what `darkpool site` polls still answers
+
+    # the policy must not break the page: it renders, charts included, with no violation
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    refused_loads: list[str] = []
+    page.on(
+        "console",
+        lambda m: refused_loads.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto(site_url + "methodology", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Methodology").first.wait_for(timeout=60_000)
+    page.goto(site_url, wait_until="domcontentloaded")
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    page.goto(site_url + "retailer", wait_until="domcontentloaded")
+    page.get_by_label("Search retailers").fill("Larkspur")
+    page.keyboard.press("Enter")
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)  # charts evaluate their expressions after mounting
+    assert refused_loads == []
     page.close()

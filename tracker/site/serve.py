@@ -1,4 +1,7 @@
-"""Run the site: `streamlit run app.py` in a subprocess, pointed at one snapshot.
+"""Run the site: `streamlit run` in a subprocess, pointed at one snapshot.
+
+What runs is `tracker/site/asgi.py`, which serves app.py's pages behind the
+public site's security headers (see that module).
 
 A subprocess keeps Streamlit's server (and its event loop) out of the caller,
 so `darkpool demo` can serve after crawling, and tests can start and stop it.
@@ -44,7 +47,7 @@ def start_site(
         "-m",
         "streamlit",
         "run",
-        str(app_path()),
+        str(Path(__file__).with_name("asgi.py")),
         "--server.headless=true",
         f"--server.port={port}",
         f"--server.address={host}",
