@@ -14,7 +14,7 @@ from tracker.mail.classify import score_message
 from tracker.mail.parse import parse_mail
 from tracker.mail.retailer import extract_retailer
 from tracker.records import RawMail
-from tracker.text.prefilter import fold, fold_text, literal_prefixes, may_match
+from tracker.text.prefilter import can_match, fold, fold_text, literal_prefixes, may_match
 from tracker.text.rules import load_rules
 from tracker.text.segments import segment_body
 
@@ -106,8 +106,24 @@ def test_scores_equal_those_without_the_prefilter(monkeypatch) -> None:
         return out
 
     filtered = scores()
-    monkeypatch.setattr(classify, "may_match", lambda _prefixes, _text: True)
+    monkeypatch.setattr(classify, "can_match", lambda _prefixes, _present: True)
     assert scores() == filtered
+
+
+def test_the_one_pass_scan_finds_what_the_substring_tests_find() -> None:
+    """PrefixScan + can_match decide exactly as a substring test per prefix would."""
+    rules = load_rules()
+    tables = [pre for table in rules.phrases.values() for *_, pre in table]
+    decided = 0
+    for path in MAIL:
+        parsed = parse_mail(RawMail(str(path), path.read_bytes()))
+        folded = fold_text(parsed.subject + "\n" + parsed.text)
+        present = rules.phrase_scan.present(folded)
+        assert present == {p for pre in tables if pre for p in pre if p in folded}
+        for prefixes in tables:
+            assert can_match(prefixes, present) == may_match(prefixes, folded)
+            decided += prefixes is not None
+    assert decided > 1000
 
 
 @pytest.mark.parametrize("gap", [" ", "  ", "\t", "\n", "\u00a0", " \n\t "])

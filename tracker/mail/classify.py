@@ -29,7 +29,7 @@ from tracker.text.codes import find_codes
 from tracker.text.discounts import find_discounts
 from tracker.text.language import detect_language
 from tracker.text.links import link_signals
-from tracker.text.prefilter import fold_text, may_match
+from tracker.text.prefilter import can_match, fold_text
 from tracker.text.refs import has_order_reference, has_tracking_reference, reference_spans
 from tracker.text.rules import Rules, load_rules
 from tracker.text.segments import main_lines, segment_body
@@ -48,10 +48,10 @@ def _phrase_scores(
     scores = dict.fromkeys((*KINDS, "alert"), 0.0)
     # Most phrases occur nowhere in a message; a substring test for the words a
     # phrase must start with rules them out without a regex search per segment.
-    folded = fold_text("\n".join(text for _label, text in segments))
+    present = rules.phrase_scan.present(fold_text("\n".join(text for _label, text in segments)))
     for kind, patterns in rules.phrases.items():
         for pattern, weight, langs, prefixes in patterns:
-            if not may_match(prefixes, folded):
+            if not can_match(prefixes, present):
                 continue
             hits = [rules.segments[label] for label, text in segments if pattern.search(text)]
             if hits:

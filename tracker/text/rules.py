@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 
 from tracker.records import KINDS
-from tracker.text.prefilter import literal_prefixes
+from tracker.text.prefilter import PrefixScan, literal_prefixes
 
 # An order/tracking reference after its label: at least 4 characters, one a digit.
 _REF = r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,}"
@@ -31,6 +31,7 @@ class Rules:
     """The compiled rules file; see the module docstring."""
 
     phrases: PhraseTable
+    phrase_scan: PrefixScan  # finds every phrase's prefixes in one pass
     stopwords: dict[str, frozenset[str]]
     foreign_weight: float
     segments: dict[str, float]
@@ -81,6 +82,7 @@ def load_rules() -> Rules:
     }
     return Rules(
         phrases=phrases,
+        phrase_scan=PrefixScan(pre for table in phrases.values() for *_, pre in table),
         stopwords={lang: frozenset(b.get("stopwords", [])) for lang, b in languages.items()},
         foreign_weight=float(raw.get("foreign_phrase_weight", 1.0)),
         segments=raw["segments"],
