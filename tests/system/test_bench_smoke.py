@@ -106,11 +106,13 @@ def test_parse_bench_line():
 
 def test_import_bench_lines():
     results = bench("import_mbox.py", "--messages", "60", "--small", "60")
-    assert [r["name"] for r in results] == ["parse_only_60", "import_60"]
+    names = [r["name"] for r in results]
+    assert names == ["parse_only_60", "peer_mbox_to_sqlite_60", "import_60"]
     for result in results:
         check_row(result)
-        assert result["peak_mb"] > 10
-    assert "60 new" in results[1]["summary"]
+        assert result["peak_mb"] > 10 and result["mb_per_s"] > 0
+    assert "60 new" in results[2]["summary"]
+    assert results[2]["baseline_name"] == "mbox-to-sqlite"
 
 
 def test_stats_and_site_benches(tmp_path, capsys):
