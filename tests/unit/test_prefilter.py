@@ -108,6 +108,8 @@ def test_scores_equal_those_without_the_prefilter(monkeypatch) -> None:
     filtered = scores()
     monkeypatch.setattr(classify, "can_match", lambda _prefixes, _present: True)
     assert scores() == filtered
+    monkeypatch.setattr(classify, "_occurs", lambda _pattern, _joined: True)
+    assert scores() == filtered  # nor does the whole-message search
 
 
 def test_the_one_pass_scan_finds_what_the_substring_tests_find() -> None:

@@ -49,9 +49,12 @@ def _phrase_scores(
     # Most phrases occur nowhere in a message; a substring test for the words a
     # phrase must start with rules them out without a regex search per segment.
     present = rules.phrase_scan.present(fold_text("\n".join(text for _label, text in segments)))
+    # A phrase whose prefix occurs is searched once in the whole message before
+    # segment by segment (ESP mail has a hundred segments, most phrases none).
+    joined = _SEGMENT_JOIN.join(text for _label, text in segments)
     for kind, patterns in rules.phrases.items():
         for pattern, weight, langs, prefixes in patterns:
-            if not can_match(prefixes, present):
+            if not can_match(prefixes, present) or not _occurs(pattern, joined):
                 continue
             hits = [rules.segments[label] for label, text in segments if pattern.search(text)]
             if hits:
@@ -61,6 +64,17 @@ def _phrase_scores(
                 scores[kind] += weight * (best + extra) * (1.0 if own else rules.foreign_weight)
     _route_alerts(scores)
     return scores
+
+
+# Segments are joined with NUL for the whole-message search: no phrase matches
+# it, a \b sees it as a boundary, and a lookbehind such as (?<!\bto\s) sees no
+# space, so every match inside a segment is also a match in the joined text.
+_SEGMENT_JOIN = "\x00"
+
+
+def _occurs(pattern: re.Pattern[str], joined: str) -> bool:
+    """False only if `pattern` matches no segment of the joined text."""
+    return pattern.search(joined) is not None
 
 
 def _route_alerts(scores: dict[str, float]) -> None:
