@@ -81,8 +81,8 @@ def test_a_crash_keeps_the_committed_batches_and_a_rerun_resumes(
     box = write(tmp_path / "a.mbox", mbox([message(i) for i in range(30)]))
     real = importing.process_paths
 
-    def crashing(paths):
-        for n, record in enumerate(real(paths)):
+    def crashing(paths, workers=None):
+        for n, record in enumerate(real(paths, workers)):
             if n == 25:
                 raise KeyboardInterrupt
             yield record

@@ -68,7 +68,7 @@ def test_dates_stay_timezone_aware():
 
 
 def test_split_keeps_order_and_sizes_even():
-    from tracker.mail.imap.workers import split
+    from tracker.mail.workers import split
 
     assert split(list(range(7)), 3) == [[0, 1, 2], [3, 4], [5, 6]]
     assert split([1], 4) == [[1]]

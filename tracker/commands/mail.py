@@ -67,14 +67,23 @@ def parse(paths: tuple[Path, ...], jsonl: bool) -> None:
     show_default=True,
     help="Messages per transaction.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Processes that parse and classify (default: the CPUs, at most 4; 1: this one).",
+)
 @pass_app
-def import_(app, paths: tuple[Path, ...], contributor: str | None, batch_size: int) -> None:
+def import_(
+    app, paths: tuple[Path, ...], contributor: str | None, batch_size: int, workers: int | None
+) -> None:
     """Import mail files into the store (idempotent: re-importing changes nothing).
 
     PATH may be an .eml file, an mbox file (streamed, any size), a Maildir
     folder or a folder of mail. Messages are keyed by Message-ID, else by a
-    hash of their content, and committed in batches. A progress bar shows on
-    a terminal.
+    hash of their content, and committed in batches. Past a few hundred
+    messages the parsing runs on every core. A progress bar shows on a
+    terminal.
 
     \b
     Example:
@@ -87,7 +96,11 @@ def import_(app, paths: tuple[Path, ...], contributor: str | None, batch_size: i
     for path in paths:  # bad paths fail before the store is touched
         check_source(path.expanduser())
     summary = import_paths(
-        app.engine(), paths, contributor or contributor_default(), batch_size=batch_size
+        app.engine(),
+        paths,
+        contributor or contributor_default(),
+        batch_size=batch_size,
+        workers=workers,
     )
     for sample in summary.samples:
         click.echo(f"warning: {sample}", err=True)

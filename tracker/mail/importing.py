@@ -1,7 +1,8 @@
 """Files on disk -> the store: sources, pipeline and idempotent batched saves.
 
-Memory stays bounded: messages are streamed from the sources, processed one
-at a time, and only the small records of the batch in flight are held. Each
+Memory stays bounded: messages are streamed from the sources, processed on
+every core a few chunks at a time (tracker.mail.workers), and only the small
+records of the batch in flight are held. Each
 batch is one transaction, so an interrupted import keeps every batch before
 it and a rerun skips them as duplicates.
 """
@@ -18,7 +19,7 @@ from tracker.db.engine import session_factory
 from tracker.db.store import save_records
 from tracker.labels import progress_bar
 from tracker.mail.files import iter_raw_mail
-from tracker.mail.pipeline import process_mail
+from tracker.mail.workers import process_stream
 from tracker.records import MessageRecord
 
 MAX_SAMPLES = 5
@@ -56,10 +57,13 @@ def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
 
 
-def process_paths(paths: Iterable[Path]) -> Iterator[MessageRecord]:
-    """Records for every message under `paths` (SourceError up front for bad paths)."""
-    for raw in iter_raw_mail(list(paths)):
-        yield process_mail(raw)
+def process_paths(paths: Iterable[Path], workers: int | None = None) -> Iterator[MessageRecord]:
+    """Records for every message under `paths`, in order (SourceError up front for bad paths).
+
+    The pipeline runs on `workers` processes (default: the CPUs, at most four)
+    once the mail is more than a few hundred messages; see tracker.mail.workers.
+    """
+    yield from process_stream(iter_raw_mail(list(paths)), workers)
 
 
 def import_paths(
@@ -68,6 +72,7 @@ def import_paths(
     contributor: str,
     batch_size: int = 500,
     progress: bool | None = None,
+    workers: int | None = None,
 ) -> ImportSummary:
     """Import mail files into the store; idempotent (Message-ID, else content hash).
 
@@ -79,7 +84,7 @@ def import_paths(
     factory = session_factory(engine)
     batch: list[MessageRecord] = []
     with progress_bar("Importing", " msg", enabled=progress) as bar:
-        for record in process_paths(paths):
+        for record in process_paths(paths, workers):
             _count(summary, record)
             batch.append(record)
             bar.update(1)

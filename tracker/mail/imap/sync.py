@@ -33,7 +33,7 @@ from tracker.mail.imap.client import (
     ImapSession,
 )
 from tracker.mail.imap.triage import looks_commercial
-from tracker.mail.imap.workers import (
+from tracker.mail.workers import (
     InlineExecutor,
     default_workers,
     make_executor,
