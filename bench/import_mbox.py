@@ -60,7 +60,7 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float,
 
 def parse_only(path: Path) -> None:
     """The baseline worker: the import's pipeline with the store left out."""
-    from tracker.mail.importing import process_paths
+    from tracker.mail.workers import process_paths
 
     seen = sum(1 for _ in process_paths([path]))
     print(f"parsed {seen}")

@@ -42,7 +42,7 @@ def parse(paths: tuple[Path, ...], jsonl: bool) -> None:
     Example:
       darkpool parse tests/fixtures/mail/001-fernhill.eml --jsonl
     """
-    from tracker.mail.importing import process_paths
+    from tracker.mail.workers import process_paths
 
     seen = errors = 0
     for record in process_paths(paths):

@@ -9,7 +9,7 @@ it and a rerun skips them as duplicates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +18,7 @@ from sqlalchemy import Engine
 from tracker.db.engine import session_factory
 from tracker.db.store import save_records
 from tracker.labels import progress_bar
-from tracker.mail.files import iter_raw_mail
-from tracker.mail.workers import process_stream
+from tracker.mail.workers import process_paths
 from tracker.records import MessageRecord
 
 MAX_SAMPLES = 5
@@ -55,15 +54,6 @@ class ImportSummary:
 
 def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
-
-
-def process_paths(paths: Iterable[Path], workers: int | None = None) -> Iterator[MessageRecord]:
-    """Records for every message under `paths`, in order (SourceError up front for bad paths).
-
-    The pipeline runs on `workers` processes (default: the CPUs, at most four)
-    once the mail is more than a few hundred messages; see tracker.mail.workers.
-    """
-    yield from process_stream(iter_raw_mail(list(paths)), workers)
 
 
 def import_paths(

@@ -17,8 +17,10 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
+from tracker.mail.files import iter_raw_mail
 from tracker.mail.pipeline import process_mail
 from tracker.records import MessageRecord, RawMail
 
@@ -110,3 +112,12 @@ def process_stream(
     finally:
         # an interrupted import must not wait for chunks nobody will store
         pool.shutdown(wait=not pending, cancel_futures=True)
+
+
+def process_paths(paths: Iterable[Path], workers: int | None = None) -> Iterator[MessageRecord]:
+    """Records for every message under `paths`, in order (SourceError up front for bad paths).
+
+    What `darkpool parse` prints and `darkpool import` stores; nothing here
+    touches the store, so `parse` never loads SQLAlchemy.
+    """
+    yield from process_stream(iter_raw_mail(list(paths)), workers)
