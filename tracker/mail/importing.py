@@ -57,7 +57,8 @@ def _plural(n: int, word: str) -> str:
 
 
 def process_paths(paths: Iterable[Path]) -> Iterator[MessageRecord]:
-    """Records for every message under `paths` (SourceError up front for bad paths)."""
+    """Records for every message under `paths` (SourceError up front for a missing path;
+    a path that holds no mail becomes one record with `error` set)."""
     for raw in iter_raw_mail(list(paths)):
         yield process_mail(raw)
 
@@ -71,8 +72,9 @@ def import_paths(
 ) -> ImportSummary:
     """Import mail files into the store; idempotent (Message-ID, else content hash).
 
-    Raises SourceError before storing anything when a path is missing or
-    holds no mail. `progress` None means: a bar on stderr only if it is a TTY.
+    Raises SourceError before storing anything when a path is missing; a
+    path that holds no mail is recorded as an error and the run goes on.
+    `progress` None means: a bar on stderr only if it is a TTY.
     """
     paths = [Path(p) for p in paths]
     summary = ImportSummary(sources=len(paths))
