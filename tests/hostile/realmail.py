@@ -146,5 +146,5 @@ REAL_WORLD = [
     Case("deep-to", deep_to(), False),
     Case("received-only", received_only(), False),
     Case("broken-zone", broken_zone(), False),
-    Case("encoded-subject-4mb", encoded_subject(160_000), False),
+    Case("encoded-subject-1mb", encoded_subject(40_000), False),
 ]
