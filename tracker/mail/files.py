@@ -123,6 +123,8 @@ def sniff(head: bytes) -> str | None:
 
 
 def _known_field(line: bytes) -> bool:
+    """True when `line` starts with a mail header field (a byte order mark before it is allowed)."""
+    line = line.removeprefix(b"\xef\xbb\xbf")
     return bool(_HEADER.match(line)) and line.split(b":", 1)[0].strip().lower() in KNOWN_HEADERS
 
 
