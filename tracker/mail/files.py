@@ -141,11 +141,11 @@ def _iter_path(path: Path) -> Iterator[RawMail]:
 
 
 def _head(path: Path) -> bytes:
-    """The first bytes of a file that holds no mail: its record is keyed by them."""
+    """The first bytes of a named file that holds no mail: its record is keyed by them."""
     try:
-        with open(os.open(path, _OPEN_FLAGS), "rb") as fh:
+        with path.open("rb") as fh:
             return fh.read(SNIFF)
-    except OSError:
+    except OSError:  # a folder, or unreadable
         return b""
 
 
