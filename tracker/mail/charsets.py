@@ -35,8 +35,8 @@ ALIASES = {
 }
 # Single-byte charsets decode any bytes, so a wrong label never fails; valid
 # multi-byte UTF-8 under such a label is almost surely UTF-8 mislabelled.
-_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _ANY_BYTES = re.compile(r"^(iso8859|latin|cp125|mac|cp437|cp850|koi8)")
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 little- and big-endian
 _ENCODED_WORD = re.compile(rb"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 _NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/]")

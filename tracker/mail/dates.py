@@ -4,8 +4,8 @@
 UT, military letters); python-dateutil takes the rest ("2026-11-20T14:03:00+05:30",
 "Thursday, 20 November 2026 14:03 CET"). A date with no zone is taken as UTC,
 as RFC 5322 says of "-0000", and so is a readable date whose zone is broken
-("+99", "+2500"): off by at most a day's zones, it is still far closer than the
-file's mtime the caller would fall back to. Nonsense years give None, so the
+("+99", "+2500"): off by a zone's hours at most, it is still far closer than
+the file's mtime the caller would fall back to. Nonsense years give None, so the
 caller falls back to the source's own time.
 """
 

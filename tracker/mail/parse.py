@@ -42,7 +42,6 @@ from tracker.records import RawMail
 
 MAX_HEADER = 4000  # characters kept per header value
 MAX_BODY = MAX_TEXT_CHARS  # characters of text kept per message
-ADDRESS_HEADERS = ("from", "to", "reply-to", "sender")
 _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])
 _BOM = b"\xef\xbb\xbf"
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
@@ -114,7 +113,7 @@ def _reject_junk(data: bytes, source: str) -> None:
 
 
 def repair_head(data: bytes) -> tuple[bytes, list[str]]:
-    """`data` with its header block made parseable, and the names of the repairs.
+    r"""`data` with its header block made parseable, and the names of the repairs.
 
     A UTF-8 byte order mark before the headers is dropped. A line inside the
     headers that is neither a field nor folded is a field folded without its
