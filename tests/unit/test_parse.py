@@ -153,7 +153,7 @@ def test_broken_base64_and_missing_close_boundary_still_parse():
         ("", FALLBACK),
         ("not a date", FALLBACK),
         ("Thu, 20 Nov 99999 14:03:00 +0000", FALLBACK),
-        ("Thu, 20 Nov 2026 14:03:00 +9999", FALLBACK),
+        ("Thu, 20 Nov 2026 14:03:00 +9999", datetime(2026, 11, 20, 14, 3, tzinfo=UTC)),
     ],
 )
 def test_dates_become_aware_utc_with_fallback(date, expected):

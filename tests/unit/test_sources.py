@@ -142,7 +142,7 @@ def test_missing_path_fails_before_anything_is_read(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    "name, content, match",
+    "name, content, error",
     [
         ("empty.eml", b"", "empty file"),
         ("blank.mbox", b"\n\n  \n", "empty file"),
@@ -150,19 +150,29 @@ def test_missing_path_fails_before_anything_is_read(tmp_path: Path):
         ("notes.txt", b"Shopping list: milk, eggs\n", "not a mail file"),
     ],
 )
-def test_a_file_that_holds_no_mail_is_a_source_error(tmp_path: Path, name, content, match):
-    with pytest.raises(SourceError, match=match):
-        list(iter_raw_mail([write(tmp_path / name, content)]))
+def test_a_named_file_that_holds_no_mail_is_recorded_and_the_run_goes_on(
+    tmp_path: Path, name, content, error
+):
+    bad = write(tmp_path / name, content)
+    good = write(tmp_path / "good.eml", message(1))
+    got = list(iter_raw_mail([bad, good]))
+    assert [(r.source, r.error is not None) for r in got] == [(str(bad), True), (str(good), False)]
+    assert got[0].error.startswith(error) and str(tmp_path) not in got[0].error
+    assert got[1].data == message(1)
 
 
-def test_a_directory_of_junk_is_a_source_error(tmp_path: Path):
+def test_a_directory_of_junk_is_recorded_and_the_run_goes_on(tmp_path: Path):
     write(tmp_path / "junk" / "a.bin", os.urandom(2000).replace(b"\n", b""))
     write(tmp_path / "junk" / "sub" / "readme.md", b"# not mail\n")
-    with pytest.raises(SourceError, match="no mail found"):
-        list(iter_raw_mail([tmp_path / "junk"]))
     (tmp_path / "empty").mkdir()
-    with pytest.raises(SourceError, match="no mail found"):
-        list(iter_raw_mail([tmp_path / "empty"]))
+    good = write(tmp_path / "good.eml", message(1))
+    got = list(iter_raw_mail([tmp_path / "junk", tmp_path / "empty", good]))
+    assert [r.source for r in got] == [str(tmp_path / "junk"), str(tmp_path / "empty"), str(good)]
+    assert [r.error.split(" (")[0] if r.error else None for r in got] == [
+        "no mail found",
+        "no mail found",
+        None,
+    ]
 
 
 def test_very_long_line_in_an_mbox_is_kept_whole(tmp_path: Path, monkeypatch):

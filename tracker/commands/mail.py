@@ -35,8 +35,9 @@ def parse(paths: tuple[Path, ...], jsonl: bool) -> None:
     """Parse mail files without storing anything.
 
     PATH may be an .eml file, an mbox file, a Maildir folder or a folder of
-    mail. A message that cannot be parsed still gets a line, with "error" set;
-    the exit code is 1 when no message could be parsed at all.
+    mail. A message that cannot be parsed still gets a line, with "error" set,
+    and so does a PATH that holds no mail; the exit code is 1 when no message
+    could be parsed at all.
 
     \b
     Example:
@@ -90,11 +91,10 @@ def import_(
       darkpool import ~/Mail/shopping.mbox ~/Maildir --contributor alice
     """
     from tracker.config import contributor_default
-    from tracker.mail.files import check_source
+    from tracker.mail.files import check_paths
     from tracker.mail.importing import import_paths
 
-    for path in paths:  # bad paths fail before the store is touched
-        check_source(path.expanduser())
+    check_paths(list(paths))  # a missing path fails before the store is touched
     summary = import_paths(
         app.engine(),
         paths,

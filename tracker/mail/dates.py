@@ -3,8 +3,10 @@
 `email.utils` handles the RFC forms and the obsolete zone names (EST, PDT,
 UT, military letters); python-dateutil takes the rest ("2026-11-20T14:03:00+05:30",
 "Thursday, 20 November 2026 14:03 CET"). A date with no zone is taken as UTC,
-as RFC 5322 says of "-0000". Nonsense years give None, so the caller falls back
-to the source's own time.
+as RFC 5322 says of "-0000", and so is a readable date whose zone is broken
+("+99", "+2500"): off by a zone's hours at most, it is still far closer than
+the file's mtime the caller would fall back to. Nonsense years give None, so the
+caller falls back to the source's own time.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def parse_date(value: str | None) -> datetime | None:
     if not value or not value.strip():
         return None
     text = " ".join(value.split())[:200]
-    found = _rfc(text) or _lenient(text)
+    found = _rfc(text) or _lenient(text) or _zoneless(text)
     if found is None or not MIN_YEAR <= found.year <= MAX_YEAR:
         return None
     return found
@@ -75,9 +77,26 @@ def _lenient(text: str) -> datetime | None:
     if found.tzinfo is None:
         return found.replace(tzinfo=UTC)
     try:
+        offset = found.utcoffset()
+        if offset is None or abs(offset.total_seconds()) > 18 * _H:
+            return None  # "-1970": no such zone; read without it
         return found.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
+
+
+def _zoneless(text: str) -> datetime | None:
+    """The date and time of `text` as UTC, its zone ignored (it was unreadable)."""
+    try:
+        parts = email.utils.parsedate_tz(text)
+        if parts:
+            return datetime(*parts[:6], tzinfo=UTC)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = dateparser.parse(text, fuzzy=True, ignoretz=True, default=_NO_DATE)
+    except (ValueError, TypeError, IndexError, OverflowError, dateparser.ParserError):
+        return None
+    return found.replace(tzinfo=UTC)
 
 
 def _to_utc(naive: datetime, offset_seconds: int) -> datetime | None:

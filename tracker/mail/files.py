@@ -7,7 +7,14 @@ folder with cur/ and new/ is a Maildir, any other folder is walked for mail.
 mbox files are streamed with our own From_-line splitter over fixed-size
 binary chunks (`mailbox.mbox` builds a table of contents of the whole file
 first), so a multi-gigabyte mbox is read in memory bounded by its largest
-message.
+message; a single message file is read up to the same bound
+(`limits.MAX_MESSAGE_BYTES`), the rest is cut and recorded as an error.
+
+Inside a folder, symbolic links are not followed (a Maildir is often shared or
+synced, and a link could point anywhere on the disk): each is recorded as an
+error. A path that exists but holds no mail -- an empty file, a photo, an
+unreadable file, a folder without mail -- is recorded the same way, whether it
+was named on the command line or found in a folder, and the run goes on.
 """
 
 from __future__ import annotations
@@ -20,94 +27,141 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tracker.errors import SourceError
+from tracker.mail.limits import MAX_MESSAGE_BYTES
 from tracker.mail.message import MAIL_HEADERS
 from tracker.records import RawMail
 
 CHUNK = 1 << 20
 SNIFF = 16 * 1024
-MAX_MESSAGE = 64 << 20  # bytes; a bigger "message" in an mbox is cut and recorded as an error
 MAIL_SUFFIXES = (".eml", ".msg", ".mail")
+NOT_FOLLOWED = "symbolic link, not followed"
 
 # "From sender Thu Nov 20 14:03:00 2026" (also "From - ..." as Thunderbird
 # writes it). The time and year are required so that an unescaped "From the
 # team..." line in a body does not split a message.
 FROM_LINE = re.compile(rb"^From \S*\s+(.*\d{1,2}:\d{2}(?::\d{2})?.*\d{4}.*?)\s*$")
+# "From sender" or a bare "From " with no date (some exporters write them):
+# a separator only when the next line is a mail header.
+BARE_FROM_LINE = re.compile(rb"^From (?:\S+)?[ \t]*\r?\n?$")
 _HEADER = re.compile(rb"^[!-9;-~]+[ \t]*:")
 KNOWN_HEADERS = frozenset(name.encode() for name in MAIL_HEADERS)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 _UNESCAPE = re.compile(rb"(?m)^>(>*From )")
 
 
 def iter_raw_mail(paths: list[Path]) -> Iterator[RawMail]:
     """Every message under `paths`, in order.
 
-    Raises SourceError before yielding anything if a path is missing or holds
-    no mail. A message cut short at the end of an mbox is yielded with
-    `error` set; the run goes on.
+    Raises SourceError before yielding anything if a path does not exist (a
+    typo: nothing is read). A path that holds no mail gives one RawMail with
+    `error` set, like a message cut short at the end of an mbox; the run goes on.
     """
     paths = [Path(p).expanduser() for p in paths]
-    for path in paths:
-        check_source(path)
+    check_paths(paths)
     for path in paths:
         yield from _iter_path(path)
 
 
-def check_source(path: Path) -> str:
-    """What `path` is: "eml", "mbox", "maildir" or "folder"; SourceError if no mail."""
-    if not path.exists():
-        raise SourceError(f"no such file or folder: {path}")
+def check_paths(paths: list[Path]) -> None:
+    """SourceError naming the first of `paths` that does not exist."""
+    for path in paths:
+        path = Path(path).expanduser()
+        if not path.exists():
+            raise SourceError(f"no such file or folder: {path}")
+
+
+def source_kind(path: Path) -> tuple[str | None, str | None]:
+    """What `path` is ("eml", "mbox", "maildir" or "folder") or, if no mail, why not.
+
+    >>> source_kind(Path("/dev/null"))
+    (None, 'empty file')
+    """
     if path.is_dir():
         if _is_maildir(path):
-            return "maildir"
+            return "maildir", None
         if next(_walk_folder(path), None) is None:
-            raise SourceError(f"no mail found in {path} (no .eml, mbox or Maildir inside)")
-        return "folder"
+            return None, "no mail found (no .eml, mbox or Maildir inside)"
+        return "folder", None
     try:
         with path.open("rb") as fh:
             head = fh.read(SNIFF)
     except OSError as exc:
-        raise SourceError(f"cannot read {path}: {exc.strerror}") from exc
+        return None, f"cannot read: {exc.strerror}"
     if not head.strip():
-        raise SourceError(f"empty file: {path}")
+        return None, "empty file"
     kind = _file_kind(path, head)
     if kind is None:
-        raise SourceError(f"not a mail file (neither a message nor an mbox): {path}")
-    return kind
+        return None, "not a mail file (neither a message nor an mbox)"
+    return kind, None
 
 
 def sniff(head: bytes) -> str | None:
-    """ "mbox", "eml" or None for the first bytes of a file."""
+    """ "mbox", "eml" or None for the first bytes of a file.
+
+    The header block ends at the first line that is no header field: a body
+    that lacks its blank line, or a folded line that lost its whitespace, does
+    not make mail "not mail". NULs count only there (a UTF-16 body has them).
+    """
     head = head.lstrip(b"\xef\xbb\xbf\r\n")
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
-    if FROM_LINE.match(first):
+    lines = head.split(b"\n", 200)[:200]
+    first = lines[0].rstrip(b"\r")
+    if FROM_LINE.match(first) or (
+        BARE_FROM_LINE.match(first) and len(lines) > 1 and _known_field(lines[1])
+    ):
         return "mbox"
-    if b"\x00" in head[:4096]:
-        return None
     known = False
-    for line in head.split(b"\n")[:200]:
+    for line in lines:
         line = line.rstrip(b"\r")
-        if not line:
+        if not line or b"\x00" in line:
             break
         if line[:1] in (b" ", b"\t"):
             continue
         if not _HEADER.match(line):
-            return None
-        known = known or line.split(b":", 1)[0].strip().lower() in KNOWN_HEADERS
+            break
+        known = known or _known_field(line)
     return "eml" if known else None
 
 
+def _known_field(line: bytes) -> bool:
+    """True when `line` starts with a mail header field (a byte order mark before it is allowed)."""
+    line = line.removeprefix(b"\xef\xbb\xbf")
+    return bool(_HEADER.match(line)) and line.split(b":", 1)[0].strip().lower() in KNOWN_HEADERS
+
+
 def _iter_path(path: Path) -> Iterator[RawMail]:
-    if path.is_dir():
+    kind, problem = source_kind(path)
+    if problem:
+        yield RawMail(str(path), _head(path), _mtime(path), problem)
+    elif kind in ("maildir", "folder"):
         yield from _iter_folder(path)
-        return
-    if _file_kind(path) == "mbox":
+    elif kind == "mbox":
         yield from iter_mbox(path)
     else:
-        yield _read_eml(path)
+        yield _read_eml(path, follow=True)
 
 
-def _read_eml(path: Path, fallback: datetime | None = None) -> RawMail:
-    data = path.read_bytes()
-    return RawMail(str(path), data, fallback or _mtime(path))
+def _head(path: Path) -> bytes:
+    """The first bytes of a named file that holds no mail: its record is keyed by them."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(SNIFF)
+    except OSError:  # a folder, or unreadable
+        return b""
+
+
+def _read_eml(path: Path, fallback: datetime | None = None, follow: bool = False) -> RawMail:
+    """One message file, read up to MAX_MESSAGE_BYTES (a bigger one is cut, with
+    `error` set); a symbolic link is opened only when `follow` (named by the user)."""
+    fallback = fallback or _mtime(path)
+    try:
+        with open(os.open(path, os.O_RDONLY if follow else _OPEN_FLAGS), "rb") as fh:
+            data = fh.read(MAX_MESSAGE_BYTES)
+            cut = bool(fh.read(1))
+    except OSError as exc:
+        problem = NOT_FOLLOWED if path.is_symlink() else f"cannot read: {exc.strerror}"
+        return RawMail(str(path), b"", fallback, problem)
+    error = f"message larger than {MAX_MESSAGE_BYTES >> 20} MB, cut" if cut else None
+    return RawMail(str(path), data, fallback, error)
 
 
 def _mtime(path: Path) -> datetime | None:
@@ -126,7 +180,9 @@ def _is_maildir(path: Path) -> bool:
 
 def _iter_folder(path: Path) -> Iterator[RawMail]:
     for kind, file in _walk_folder(path):
-        if kind == "maildir":
+        if kind == "link":
+            yield RawMail(str(file), b"", None, NOT_FOLLOWED)
+        elif kind == "maildir":
             yield _read_eml(file, _maildir_time(file))
         elif kind == "mbox":
             yield from iter_mbox(file)
@@ -140,7 +196,8 @@ def _walk_folder(root: Path) -> Iterator[tuple[str, Path]]:
     Files in a Maildir's cur/ and new/ are messages whatever they hold (a
     broken one becomes an error record); tmp/ holds deliveries in progress
     and is skipped. Elsewhere, files named *.eml are messages, other files are
-    sniffed and skipped unless they look like mail.
+    sniffed and skipped unless they look like mail. Symbolic links come out
+    as kind "link" and are never opened.
     """
     stack = [root]
     while stack:
@@ -152,12 +209,15 @@ def _walk_folder(root: Path) -> Iterator[tuple[str, Path]]:
         maildir = _is_maildir(Path(folder))
         subdirs = []
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
+            if entry.is_symlink():
+                if not maildir:
+                    yield "link", Path(entry.path)
+            elif entry.is_dir(follow_symlinks=False):
                 if maildir and entry.name in ("cur", "new"):
                     yield from _maildir_files(Path(entry.path))
                 elif not (maildir and entry.name == "tmp"):
                     subdirs.append(Path(entry.path))
-            elif entry.is_file() and not maildir:
+            elif entry.is_file(follow_symlinks=False) and not maildir:
                 kind = _file_kind(Path(entry.path))
                 if kind:
                     yield kind, Path(entry.path)
@@ -166,21 +226,25 @@ def _walk_folder(root: Path) -> Iterator[tuple[str, Path]]:
 
 def _maildir_files(folder: Path) -> Iterator[tuple[str, Path]]:
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.is_file() and not entry.name.startswith("."):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            yield "link", Path(entry.path)
+        elif entry.is_file(follow_symlinks=False):
             yield "maildir", Path(entry.path)
 
 
 def _file_kind(path: Path, head: bytes | None = None) -> str | None:
-    """ "mbox", "eml" or None; a non-empty file named *.eml counts as a message."""
+    """ "mbox", "eml" or None; a file named *.eml counts as a message, even empty."""
     if head is None:
         try:
-            with path.open("rb") as fh:
+            with open(os.open(path, _OPEN_FLAGS), "rb") as fh:
                 head = fh.read(SNIFF)
         except OSError:
             return None
     kind = sniff(head)
-    if kind is None and path.suffix.lower() in MAIL_SUFFIXES and head.strip():
-        return "eml"  # named as mail: a broken one is recorded, not skipped
+    if kind is None and path.suffix.lower() in MAIL_SUFFIXES:
+        return "eml"  # named as mail: a broken or empty one is recorded, not skipped
     return kind
 
 
@@ -214,8 +278,8 @@ def iter_mbox(path: Path) -> Iterator[RawMail]:
         fallback = parse_from_line(from_line)
         error = None
         if not complete:
-            error = f"message larger than {MAX_MESSAGE >> 20} MB, cut"
-        elif last and (not data.endswith(b"\n") or not _has_body_separator(data)):
+            error = f"message larger than {MAX_MESSAGE_BYTES >> 20} MB, cut"
+        elif last and (not data.endswith(b"\n") or _cut_in_headers(data)):
             error = "truncated mbox: the message is cut short"
         data = _UNESCAPE.sub(rb"\1", data)
         if data.endswith(b"\n\n"):
@@ -225,8 +289,14 @@ def iter_mbox(path: Path) -> Iterator[RawMail]:
         yield RawMail(source, data, fallback, error)
 
 
-def _has_body_separator(data: bytes) -> bool:
-    return b"\n\n" in data or b"\n\r\n" in data
+def _cut_in_headers(data: bytes) -> bool:
+    """True when a message stops inside its headers: no blank line, and the last
+    line is a field, a folded line or a piece of a field name. A last line of
+    text is a body that lacks its blank line, which real mailers write."""
+    if b"\n\n" in data or b"\n\r\n" in data:
+        return False
+    last = data.rstrip(b"\r\n").rsplit(b"\n", 1)[-1]
+    return bool(_HEADER.match(last)) or last[:1] in (b" ", b"\t") or b" " not in last.strip()
 
 
 def _split_mbox(path: Path) -> Iterator[tuple[bytes, list[bytes], bool, bool]]:
@@ -235,21 +305,39 @@ def _split_mbox(path: Path) -> Iterator[tuple[bytes, list[bytes], bool, bool]]:
     parts: list[bytes] = []
     size = 0
     complete = True
-    for line_start, piece in _pieces(path):
-        if line_start and _is_from_line(piece):
+    for separates, piece in _separated(path):
+        if separates:
             if from_line is not None:
                 yield from_line, parts, complete, False
             from_line, parts, size, complete = piece, [], 0, True
             continue
         if from_line is None:
             from_line = b""  # junk before the first From_ line is its own message
-        if size + len(piece) > MAX_MESSAGE:
+        if size + len(piece) > MAX_MESSAGE_BYTES:
             complete = False
             continue
         parts.append(piece)
         size += len(piece)
     if from_line is not None:
         yield from_line, parts, complete, True
+
+
+def _separated(path: Path) -> Iterator[tuple[bool, bytes]]:
+    """(separates messages, piece): a From_ line with a date separates; one
+    without a date ("From sender") only when a mail header follows it."""
+    held: bytes | None = None
+    for line_start, piece in _pieces(path):
+        if held is not None:
+            yield line_start and _known_field(piece), held
+            held = None
+        if line_start and _is_from_line(piece):
+            yield True, piece
+        elif line_start and len(piece) < 1000 and BARE_FROM_LINE.match(piece):
+            held = piece
+        else:
+            yield False, piece
+    if held is not None:
+        yield False, held
 
 
 def _is_from_line(piece: bytes) -> bool:

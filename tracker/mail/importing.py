@@ -66,8 +66,9 @@ def import_paths(
 ) -> ImportSummary:
     """Import mail files into the store; idempotent (Message-ID, else content hash).
 
-    Raises SourceError before storing anything when a path is missing or
-    holds no mail. `progress` None means: a bar on stderr only if it is a TTY.
+    Raises SourceError before storing anything when a path is missing; a
+    path that holds no mail is recorded as an error and the run goes on.
+    `progress` None means: a bar on stderr only if it is a TTY.
     """
     paths = [Path(p) for p in paths]
     summary = ImportSummary(sources=len(paths))

@@ -8,14 +8,18 @@ far above anything the labelled corpus or real retail mail needs (a cart
 reminder is 5-200 KB with a few KB of text) and low enough that one message
 parses in about a second and a small multiple of its size in memory.
 
-Only `tracker.mail.parse` and `tracker.mail.html` apply them; they are kept
-here so the bounds are named once and the hostile-mail tests can read them.
+`tracker.mail.files` (how much of a file is read), `tracker.mail.parse` and
+`tracker.mail.html` apply them; they are kept here so the bounds are named
+once and the hostile-mail tests can read them.
 """
 
 from __future__ import annotations
 
 import re
 
+# Bytes of one message read from a file or an mbox. A bigger message is cut
+# here and recorded with an error instead of being read whole into memory.
+MAX_MESSAGE_BYTES = 64 << 20
 # Bytes of one message handed to the MIME parser. Text parts come first in
 # real mail (attachments follow the body), so the rest is not parsed; the
 # message keeps its full size and content hash.
@@ -30,10 +34,15 @@ MAX_PARTS = 500
 MAX_PART_BYTES = 4 << 20
 # Characters of HTML handed to the HTML parser (Gmail clips mail at 102 KB).
 MAX_HTML_CHARS = 1 << 20
+# Raw characters of one header value that are decoded. The decoded value is
+# cut to a few thousand characters anyway; an encoded word takes at most 24
+# raw characters per decoded one, so nothing that would be kept is lost.
+MAX_HEADER_SOURCE = 128 << 10
 # Characters of text kept per message (plain part, and HTML converted to
 # text); classification and offer extraction scan this text several times.
 MAX_TEXT_CHARS = 50_000
 
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 # Matched on the lower-cased bytes: a literal start lets `re` jump from one
 # "content-type:" to the next instead of trying (?i) at every byte.
 _MULTIPART = re.compile(rb"content-type:\s*multipart/")
@@ -47,6 +56,17 @@ def clip_message(data: bytes) -> tuple[bytes, bool]:
     if len(data) <= MAX_PARSE_BYTES:
         return data, False
     return data[:MAX_PARSE_BYTES], True
+
+
+def clip_header(value: str) -> str:
+    """The part of a raw header value that is decoded; a cut encoded word is dropped."""
+    if len(value) <= MAX_HEADER_SOURCE:
+        return value
+    value = value[:MAX_HEADER_SOURCE]
+    start = value.rfind("=?")
+    if start >= 0 and not _ENCODED_WORD.match(value, start):
+        value = value[:start]  # an encoded word cut in half would show as raw text
+    return value
 
 
 def count_multipart(data: bytes) -> int:

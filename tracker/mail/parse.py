@@ -3,15 +3,22 @@
 The `email` package parses with `policy=compat32`: it is the policy that never
 raises on malformed headers (the modern policy parses address and date headers
 eagerly and some broken values raise from inside it). Headers are decoded here
-instead, with a fallback chain for charsets: declared -> UTF-8 -> cp1252 ->
-latin-1, so a wrong or unknown charset degrades to a few odd characters, never
-to a failure.
+instead, from their raw bytes, with a fallback chain for charsets: declared ->
+UTF-8 -> cp1252 -> latin-1, so a wrong or unknown charset degrades to a few odd
+characters, never to a failure.
+
+Real mail breaks RFC 5322 in ways the stdlib parser garbles, so the header
+block is repaired first (`repair_head`): a UTF-8 byte order mark before the
+headers, a folded line that lost its leading whitespace, a body that starts
+without the blank line.
 """
 
 from __future__ import annotations
 
 import email
 import email.utils
+import re
+from datetime import datetime
 from email.message import Message
 from email.policy import compat32
 
@@ -25,6 +32,7 @@ from tracker.mail.limits import (
     MAX_PART_BYTES,
     MAX_PARTS,
     MAX_TEXT_CHARS,
+    clip_header,
     clip_message,
     count_multipart,
     strip_controls,
@@ -35,6 +43,19 @@ from tracker.records import RawMail
 MAX_HEADER = 4000  # characters kept per header value
 MAX_BODY = MAX_TEXT_CHARS  # characters of text kept per message
 _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])
+_BOM = b"\xef\xbb\xbf"
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_FIELD = re.compile(rb"[!-9;-~]+[ \t]*:")
+# Every line a field or a folded line (an mbox From_ line may come first), then
+# a blank line: the header block of nearly all mail, which needs no repair.
+_CLEAN_HEAD = re.compile(rb"(?:From [^\n]*\n)?(?:(?:[!-9;-~]+[ \t]*:|[ \t])[^\n]*\n)*\r?\n")
+# A field a header block goes on with: a known mail header or a hyphenated
+# name (X-Mailer, List-Unsubscribe, DKIM-Signature ...), rarely body text.
+_GOES_ON = re.compile(
+    rb"(?:[A-Za-z0-9]+-[!-9;-~]*|" + b"|".join(n.encode() for n in MAIL_HEADERS) + rb")[ \t]*:",
+    re.I,
+)
+MAX_UNFOLDED = 50  # lines of one header that lost their folding whitespace
 
 
 def parse_mail(raw: RawMail) -> ParsedMail:
@@ -43,12 +64,15 @@ def parse_mail(raw: RawMail) -> ParsedMail:
     data, clipped = clip_message(raw.data)  # bounded work: see tracker.mail.limits
     if count_multipart(data) > MAX_MULTIPART:
         raise ParseError(f"more than {MAX_MULTIPART} multipart containers", raw.source)
+    data, repairs = repair_head(data)
     msg = email.message_from_bytes(data, policy=compat32)
-    headers = _headers(msg)
+    fields = _raw_fields(msg)
+    headers = _headers(fields)
     if not MAIL_HEADERS.intersection(headers):
         raise ParseError("no mail headers found", raw.source)
-    from_name, from_addr = _address(msg, "from")
+    from_name, from_addr = _address(fields, "from")
     texts, htmls, defects = _bodies(msg)
+    defects[:0] = repairs
     if clipped:
         defects.append("ClippedForParsing")
     text = clean_text(_join(texts))
@@ -57,13 +81,13 @@ def parse_mail(raw: RawMail) -> ParsedMail:
     return ParsedMail(
         source=raw.source,
         message_id=normalise_message_id(headers.get("message-id")),
-        sent_at=parse_date(headers.get("date")) or raw.fallback_time,
+        sent_at=_sent_at(headers, raw.fallback_time),
         subject=strip_controls(clean_text(headers.get("subject", ""))).replace("\n", " "),
         from_name=from_name,
         from_addr=from_addr,
-        to_addrs=[addr for _, addr in _addresses(msg, "to")],
-        reply_to=_address(msg, "reply-to")[1],
-        sender=_address(msg, "sender")[1],
+        to_addrs=[addr for _, addr in _addresses(fields, "to")],
+        reply_to=_address(fields, "reply-to")[1],
+        sender=_address(fields, "sender")[1],
         headers=headers,
         text=text or html_text,
         html_text=html_text,
@@ -76,47 +100,145 @@ def parse_mail(raw: RawMail) -> ParsedMail:
 
 
 def _reject_junk(data: bytes, source: str) -> None:
+    """ParseError for bytes that are no mail. Only the header block is looked
+    at: a UTF-16 body is full of NULs and is still mail."""
     if not data.strip():
         raise ParseError("empty message", source)
     head = data[:4096]
+    end = _BLANK_LINE.search(head)
+    head = head[: end.start()] if end else head
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if b"\x00" in head or controls > len(head) // 10:
         raise ParseError("binary data, not a mail message", source)
 
 
-def _headers(msg: Message) -> dict[str, str]:
-    """Lower-cased names -> decoded values; repeated headers joined by newlines."""
-    out: dict[str, str] = {}
+def repair_head(data: bytes) -> tuple[bytes, list[str]]:
+    r"""`data` with its header block made parseable, and the names of the repairs.
+
+    A UTF-8 byte order mark before the headers is dropped. A line inside the
+    headers that is neither a field nor folded is a field folded without its
+    leading whitespace when more fields follow it (it gets a space), else the
+    first line of a body that lacks its blank line (one is inserted).
+
+    >>> repair_head(b"Subject: Your cart\nis waiting\nFrom: a@b.example\n\nHi")[0]
+    b'Subject: Your cart\n is waiting\nFrom: a@b.example\n\nHi'
+    """
+    repairs = []
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+        repairs.append("ByteOrderMark")
+    if _CLEAN_HEAD.match(data):
+        return data, repairs
+    end = _BLANK_LINE.search(data)
+    head, rest = (data[: end.start()], data[end.start() :]) if end else (data, b"")
+    lines = head.split(b"\n")
+    out: list[bytes] = []
+    for i, line in enumerate(lines):
+        if _FIELD.match(line) or line[:1] in (b" ", b"\t") or (i == 0 and line[:5] == b"From "):
+            out.append(line)
+        elif out and _goes_on(lines, i):
+            out.append(b" " + line)
+            if "UnfoldedHeaderLine" not in repairs:
+                repairs.append("UnfoldedHeaderLine")
+        else:
+            repairs.append("MissingHeaderBodySeparator")
+            eol = b"\r\n" if line.endswith(b"\r") else b"\n"
+            return b"\n".join(out) + b"\n" + eol + b"\n".join(lines[i:]) + rest, repairs
+    return b"\n".join(out) + rest, repairs
+
+
+def _goes_on(lines: list[bytes], i: int) -> bool:
+    """True when a header field follows the unfolded line `lines[i]` closely."""
+    if lines[i][:2] == b"--" or not lines[i].strip():
+        return False  # a MIME boundary: the body has begun
+    for line in lines[i + 1 : i + 1 + MAX_UNFOLDED]:
+        if _FIELD.match(line):
+            return bool(_GOES_ON.match(line))
+    return False
+
+
+def _raw_fields(msg: Message) -> dict[str, list[str]]:
+    """Lower-cased names -> raw values (8-bit bytes as surrogates), in order."""
+    out: dict[str, list[str]] = {}
     for name, value in msg.raw_items():
-        key = str(name).strip().lower()
-        text = decode_header_value(str(value))[:MAX_HEADER]
-        out[key] = f"{out[key]}\n{text}" if key in out else text
+        out.setdefault(str(name).strip().lower(), []).append(str(value))
     return out
 
 
-def _addresses(msg: Message, name: str) -> list[tuple[str, str]]:
-    """(decoded display name, lower-cased address) pairs; encoded words are
-    decoded after splitting, so a comma inside an encoded name cannot split it."""
-    values = [raw_header_text(str(v)) for v in msg.get_all(name, [])]
+def _headers(fields: dict[str, list[str]]) -> dict[str, str]:
+    """Lower-cased names -> decoded values; repeated headers joined by newlines."""
+    return {
+        key: "\n".join(decode_header_value(clip_header(v))[:MAX_HEADER] for v in values)
+        for key, values in fields.items()
+    }
+
+
+def _addresses(fields: dict[str, list[str]], name: str) -> list[tuple[str, str]]:
+    """(decoded display name, lower-cased address) pairs; encoded words and raw
+    8-bit bytes are decoded after splitting, so a comma inside an encoded name
+    cannot split it."""
+    values = [clip_header(v) for v in fields.get(name, [])]
     try:
         pairs = email.utils.getaddresses(values)
+    except RecursionError:  # comments or groups nested thousands deep
+        pairs = _flat_addresses(values)
     except (ValueError, IndexError, TypeError):
         pairs = []
     out = []
     for display, addr in pairs:
-        addr = addr.strip().strip("<>").lower()
+        addr = raw_header_text(addr).strip().strip("<>").lower()
         if "@" in addr:
             name = strip_controls(clean_text(decode_header_value(display)))
             out.append((name.replace("\n", " "), strip_controls(addr)))
     return out
 
 
-def _address(msg: Message, name: str) -> tuple[str | None, str | None]:
-    found = _addresses(msg, name)
+def _flat_addresses(values: list[str]) -> list[tuple[str, str]]:
+    """Addresses read without comments and one list item at a time, so nothing recurses."""
+    pairs = []
+    for value in values:
+        for item in re.split(r"[,:;]", _drop_comments(value)):
+            try:
+                pairs.extend(email.utils.getaddresses([item]))
+            except (RecursionError, ValueError, IndexError, TypeError):
+                continue
+    return pairs
+
+
+def _drop_comments(value: str) -> str:
+    """`value` without (parenthesised comments), however deeply nested."""
+    out, depth, pos = [], 0, 0
+    for match in re.finditer(r"[()]", value):
+        if depth == 0:
+            out.append(value[pos : match.start()])
+        depth = depth + 1 if match.group() == "(" else max(depth - 1, 0)
+        pos = match.end()
+    if depth == 0:
+        out.append(value[pos:])
+    return " ".join(out)
+
+
+def _address(fields: dict[str, list[str]], name: str) -> tuple[str | None, str | None]:
+    found = _addresses(fields, name)
     if not found:
         return None, None
     display, addr = found[0]
     return display or None, addr
+
+
+def _sent_at(headers: dict[str, str], fallback: datetime | None) -> datetime | None:
+    """The Date header, else the newest Received stamp, else the source's own time.
+
+    The first Received header is the last hop, the delivery to this mailbox:
+    closer to the sending than a file's mtime, which is when it was copied.
+    """
+    found = parse_date(headers.get("date"))
+    if found is None and "received" in headers:
+        for stamp in headers["received"].split("\n"):
+            found = parse_date(stamp.rpartition(";")[2]) if ";" in stamp else None
+            if found is not None:
+                break
+    return found or fallback
 
 
 def normalise_message_id(value: str | None) -> str | None:

@@ -115,7 +115,8 @@ def process_stream(
 
 
 def process_paths(paths: Iterable[Path], workers: int | None = None) -> Iterator[MessageRecord]:
-    """Records for every message under `paths`, in order (SourceError up front for bad paths).
+    """Records for every message under `paths`, in order (SourceError up front for a
+    missing path; a path that holds no mail becomes one record with `error` set).
 
     What `darkpool parse` prints and `darkpool import` stores; nothing here
     touches the store, so `parse` never loads SQLAlchemy.
