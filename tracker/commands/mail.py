@@ -22,10 +22,11 @@ def init(app) -> None:
     Example:
       darkpool --db ./darkpool.sqlite init
     """
+    from tracker.config import safe_url
     from tracker.db.engine import init_store
 
     revision = init_store(app.engine(migrate=False))
-    click.echo(f"Store ready at {app.db_url} (schema {revision}).")
+    click.echo(f"Store ready at {safe_url(app.db_url)} (schema {revision}).")
 
 
 @click.command()
