@@ -13,11 +13,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, Table, select
-from sqlalchemy.exc import StatementError
+from sqlalchemy import Select, Table, func, select
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    ProgrammingError,
+    StatementError,
+)
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from tracker.db.bounds import fit_row
+from tracker.db.bounds import fit_row, outside_window
 from tracker.db.engine import describe_db_error, savepoint
 from tracker.db.models import Cart, Message, Offer, Retailer
 from tracker.records import MessageRecord, OfferInfo, RetailerRef
@@ -109,18 +115,32 @@ def save_records(session: Session, records: list[MessageRecord], contributor: st
     try:
         with savepoint(session):
             inserted = _insert_records(session, list(unique.values()), contributor)
-    except StatementError:
+    except StatementError as exc:
+        _raise_unless_about_a_row(exc)
         inserted = {}
         for rec in unique.values():
             try:
                 with savepoint(session):
                     inserted.update(_insert_records(session, [rec], contributor))
-            except StatementError as exc:
-                counts.refused.append(Refused(rec.source, rec.key, describe_db_error(exc)))
+            except StatementError as row_exc:
+                _raise_unless_about_a_row(row_exc)
+                counts.refused.append(Refused(rec.source, rec.key, describe_db_error(row_exc)))
     counts.new += len(inserted)
     counts.duplicate += len(unique) - len(inserted) - len(counts.refused)
     counts.errors += sum(1 for key in inserted if unique[key].error) + len(counts.refused)
     return counts
+
+
+def _raise_unless_about_a_row(exc: StatementError) -> None:
+    """Re-raise what no single row causes: a full disk, a read-only or locked
+    store, a lost connection stop the run (one line from the CLI) instead of
+    being recorded against every message of the batch."""
+    if isinstance(exc, DBAPIError) and not isinstance(exc, _ROW_ERRORS):
+        raise exc
+
+
+# What the store says about one row's values (too long, constraint, trigger).
+_ROW_ERRORS = (DataError, IntegrityError, ProgrammingError)
 
 
 def _insert_records(
@@ -230,6 +250,22 @@ def save_cart(
         )
     ).scalar_one()
     return cart_id, False
+
+
+def count_out_of_window(session: Session) -> dict[str, int]:
+    """Stored carts and messages dated outside the window, which the analysis skips.
+
+    Entry bounds every time now (`fit_row`), but a store written before, or by
+    another tool, may hold a year 3026; {"carts": 1, "messages": 0} lets a
+    command say what it left out instead of failing on it.
+    """
+    carts = session.scalar(
+        select(func.count()).select_from(Cart).where(outside_window(Cart.left_at))
+    )
+    messages = session.scalar(
+        select(func.count()).select_from(Message).where(outside_window(Message.sent_at))
+    )
+    return {"carts": carts or 0, "messages": messages or 0}
 
 
 def messages_query(retailer: str | None = None, kind: str | None = None) -> Select:
