@@ -241,3 +241,11 @@ def test_init_masks_the_password_in_the_store_url(run_cli, postgres):
     assert result.exit_code == 0, result.output
     assert "s3cret-pw" not in result.output
     assert result.stdout.startswith("Store ready at postgresql+psycopg://postgres:***@127.0.0.1:")
+
+
+def test_a_store_left_readable_by_others_is_made_private(run_cli, tmp_path: Path):
+    store = tmp_path / "old.sqlite"
+    assert run_cli("--db", str(store), "init", db=False).exit_code == 0
+    store.chmod(0o644)  # as darkpool created it before
+    assert run_cli("--db", str(store), "stats", db=False).exit_code == 0
+    assert _mode(store) == 0o600

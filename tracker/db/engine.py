@@ -59,24 +59,35 @@ def make_engine(url: str) -> Engine:
 
 
 def _create_private(path: Path) -> None:
-    """Create a missing SQLite store as 0600, whatever the umask.
+    """Create a missing SQLite store as 0600, whatever the umask; tighten an existing one.
 
     SQLite gives its -wal and -shm files the mode of the database file, so
-    they are private too. An existing file keeps the mode its owner gave it.
+    they are private too. A store its owner's older darkpool left readable by
+    others (0644) is made 0600 with its -wal and -shm; a file of another
+    user's is left alone.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
     except FileExistsError:
+        for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            _tighten(each)
         return
-    except OSError as exc:  # read-only or full disk, no permission: SQLite says it better
-        if not path.parent.is_dir():
-            raise StoreError(f"cannot create the store {path}: {exc.strerror}") from exc
+    except OSError:  # a read-only or full disk, no permission: SQLite's error says it
         return
     try:
         os.fchmod(fd, PRIVATE_FILE_MODE)  # the umask only ever removes bits; be exact
     finally:
         os.close(fd)
+
+
+def _tighten(path: Path) -> None:
+    try:
+        info = path.stat()
+        if info.st_uid == os.geteuid() and info.st_mode & 0o077 and path.is_file():
+            path.chmod(info.st_mode & 0o700)
+    except OSError:  # gone, or on a filesystem that keeps its own modes
+        pass
 
 
 def savepoint(session: Session) -> SessionTransaction:
