@@ -102,6 +102,7 @@ def _refuse_poison(session) -> None:
         session.execute(
             text(
                 "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.subject = 'poison'"
+                " OR NEW.source = 'test:stubborn'"
                 " BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"
             )
         )
@@ -109,7 +110,8 @@ def _refuse_poison(session) -> None:
     session.execute(
         text(
             "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN"
-            " IF NEW.subject = 'poison' THEN RAISE EXCEPTION 'poisoned row'"
+            " IF NEW.subject = 'poison' OR NEW.source = 'test:stubborn'"
+            " THEN RAISE EXCEPTION 'poisoned row'"
             " USING DETAIL = 'subject ' || NEW.subject; END IF; RETURN NEW; END $$"
             " LANGUAGE plpgsql"
         )
@@ -121,34 +123,44 @@ def _refuse_poison(session) -> None:
     )
 
 
-def test_a_row_the_store_refuses_is_reported_in_one_line_and_the_rest_is_stored(sessions):
+def test_a_row_the_store_refuses_is_recorded_as_an_error_and_the_rest_is_stored(sessions):
     with sessions.begin() as s:
         _refuse_poison(s)
     batch = [record(f"m{i}", subject="poison" if i == 2 else f"Your cart {i}") for i in range(5)]
+    batch.append(record("stubborn", subject="poison"))  # even its error row is refused
     with sessions.begin() as s:
         counts = save_records(s, batch, contributor="alice")
-    assert (counts.new, counts.duplicate, counts.errors) == (4, 0, 1)
-    [refused] = counts.refused
-    assert (refused.source, refused.key) == ("test:m2", "m2")
-    assert "poisoned row" in refused.error
-    assert "\n" not in refused.error
-    for secret in ("INSERT", "alice", "Your cart", "subject"):
-        assert secret not in refused.error
+    assert (counts.new, counts.duplicate, counts.errors) == (5, 0, 2)
+    assert [(r.source, r.key, r.recorded) for r in counts.refused] == [
+        ("test:m2", "m2", True),
+        ("test:stubborn", "stubborn", False),
+    ]
+    for refused in counts.refused:
+        assert "poisoned row" in refused.error and "\n" not in refused.error
+        for secret in ("INSERT", "alice", "Your cart", "subject"):
+            assert secret not in refused.error
     with sessions.begin() as s:
-        assert sorted(s.scalars(select(Message.key))) == ["m0", "m1", "m3", "m4"]
-    with sessions.begin() as s:  # a rerun stores nothing twice and refuses the same row
+        stored = {r.key: r for r in load_records(s)}
+    assert sorted(stored) == ["m0", "m1", "m2", "m3", "m4"]
+    assert stored["m2"].error is not None and stored["m2"].error.startswith("not stored: ")
+    assert (stored["m2"].source, stored["m2"].subject, stored["m2"].sent_at) == (
+        "test:m2", None, None,
+    )  # fmt: skip
+    with sessions.begin() as s:  # a rerun stores nothing twice
         again = save_records(s, batch, contributor="alice")
-    assert (again.new, again.duplicate, len(again.refused)) == (0, 4, 1)
+    assert (again.new, again.duplicate, again.errors) == (0, 5, 2)
 
 
-def test_a_refused_row_does_not_commit_the_batch_before_its_transaction(sessions):
-    """The per-row retry runs in savepoints inside the caller's transaction (SQLite too)."""
+@pytest.mark.parametrize("poisoned", [False, True], ids=["clean", "one-refused"])
+def test_save_records_commits_nothing_before_its_callers_transaction(sessions, poisoned):
+    """Its savepoints nest inside the caller's transaction (on SQLite too), so a
+    batch and the sync cursor saved after it commit or roll back together."""
     with sessions.begin() as s:
         _refuse_poison(s)
-    batch = [record("a"), record("b", subject="poison"), record("c", retailer=None)]
+    batch = [record("a"), record("b", subject="poison" if poisoned else None), record("c")]
     session = sessions()
     with session.begin():
-        save_records(session, batch, contributor="me")
+        assert save_records(session, batch, contributor="me").new == 3
         session.rollback()
     with sessions.begin() as s:
         assert count(s, Message) == 0

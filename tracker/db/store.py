@@ -49,11 +49,17 @@ def dialect_insert(session: Session, table: Table) -> postgresql.Insert | sqlite
 
 @dataclass(frozen=True)
 class Refused:
-    """A record the store refused even after `fit_row`: skipped, the batch goes on."""
+    """A record the store refused even after `fit_row`; the batch goes on without it.
+
+    `recorded`: the store holds an error row for it instead (key, source and
+    "not stored: ..." only), so `messages` shows it and a rerun counts it as
+    a duplicate; False when even that row was refused.
+    """
 
     source: str
     key: str
     error: str  # one line, no SQL and no values (see describe_db_error)
+    recorded: bool = False
 
 
 @dataclass
@@ -98,10 +104,12 @@ def save_records(session: Session, records: list[MessageRecord], contributor: st
     """Store a batch of records; a key already stored (or repeated) counts as duplicate.
 
     Values are bounded first (`fit_row`), so every backend stores the same rows.
-    Should the store still refuse the batch, each record is tried on its own
-    and the ones refused are returned in `SaveCounts.refused` (their source and
-    one line of error), so one message never blocks the rest of the batch, nor
-    the sync cursor committed with it. Runs in the caller's transaction.
+    Should the store still refuse the batch, each record is tried on its own;
+    one it refuses is stored as an error row (key, source, error) if it can be,
+    and returned in `SaveCounts.refused` with one line of error, so one message
+    never blocks the rest of the batch, nor the sync cursor committed with it.
+    Errors no row causes (full disk, lost connection) are raised. Runs in the
+    caller's transaction.
     """
     counts = SaveCounts()
     unique: dict[str, MessageRecord] = {}
@@ -124,11 +132,47 @@ def save_records(session: Session, records: list[MessageRecord], contributor: st
                     inserted.update(_insert_records(session, [rec], contributor))
             except StatementError as row_exc:
                 _raise_unless_about_a_row(row_exc)
-                counts.refused.append(Refused(rec.source, rec.key, describe_db_error(row_exc)))
+                refused, pk = _record_refusal(session, rec, contributor, describe_db_error(row_exc))
+                counts.refused.append(refused)
+                if pk is not None:
+                    inserted[rec.key] = pk
+    refused_keys = {r.key for r in counts.refused}
     counts.new += len(inserted)
-    counts.duplicate += len(unique) - len(inserted) - len(counts.refused)
-    counts.errors += sum(1 for key in inserted if unique[key].error) + len(counts.refused)
+    counts.duplicate += len(unique) - len(inserted) - sum(not r.recorded for r in counts.refused)
+    counts.errors += len(refused_keys)
+    counts.errors += sum(1 for key in inserted if unique[key].error and key not in refused_keys)
     return counts
+
+
+def _record_refusal(
+    session: Session, rec: MessageRecord, contributor: str, error: str
+) -> tuple[Refused, int | None]:
+    """Store `rec` as an error row with none of its content.
+
+    Returns the Refused and the new row's id (None when the error row was
+    already there from an earlier run, or could not be stored either).
+    """
+    table = Message.__table__
+    row = {
+        "key": rec.key,
+        "content_hash": rec.content_hash,
+        "source": rec.source,
+        "contributor": contributor,
+        "error": f"not stored: {error}",
+        "imported_at": datetime.now().astimezone(),
+    }
+    stmt = (
+        dialect_insert(session, table)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.id)
+    )
+    try:
+        with savepoint(session):
+            pk = session.execute(stmt, fit_row(table, row)).scalar()
+    except StatementError as exc:
+        _raise_unless_about_a_row(exc)
+        return Refused(rec.source, rec.key, error), None
+    return Refused(rec.source, rec.key, error, recorded=True), pk
 
 
 def _raise_unless_about_a_row(exc: StatementError) -> None:
