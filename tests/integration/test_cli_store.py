@@ -155,9 +155,20 @@ def test_a_locked_store_is_one_line(tmp_path: Path):
     )
 
 
-def test_a_corrupt_store_is_one_line(run_cli, tmp_path: Path):
+def store_commands(tmp_path: Path) -> list[list[str]]:
+    """Every command that opens the store, with arguments that would otherwise work."""
+    return [
+        ["init"], ["import", str(FIXTURES)], ["messages"], ["journeys"], ["stats", "--jsonl"],
+        ["publish", str(tmp_path / "snapshot.sqlite")], ["cart", "add", "levi.com"],
+        ["reports"], ["sources", "list"], ["crawl", "https://127.0.0.1:9/reports"],
+        ["sync", "--host", "127.0.0.1", "--port", "9", "--user", "me", "--plain"],
+    ]  # fmt: skip
+
+
+def test_a_corrupt_store_is_one_line_for_every_command(run_cli, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("DARKPOOL_IMAP_PASSWORD", "imap-pw")
     store = write(tmp_path / "corrupt.sqlite", b"this is not a database\n" * 500)
-    for args in (["stats"], ["cart", "add", "levi.com"], ["import", str(FIXTURES)]):
+    for args in store_commands(tmp_path):
         result = run_cli("--db", str(store), *args, db=False)
         assert_one_error_line(result, "corrupt or not a database", str(store))
 
@@ -170,9 +181,12 @@ def test_a_read_only_store_is_one_line(run_cli, tmp_path: Path):
     assert_one_error_line(result, "read-only")
 
 
-def test_unreachable_postgresql_is_one_line_without_the_password(run_cli, free_port):
+def test_unreachable_postgresql_is_one_line_without_the_password(
+    run_cli, free_port, tmp_path: Path, monkeypatch
+):
+    monkeypatch.setenv("DARKPOOL_IMAP_PASSWORD", "imap-pw")
     url = f"postgresql+psycopg://me:s3cret-pw@127.0.0.1:{free_port()}/darkpool"
-    for args in (["stats"], ["init"], ["import", str(FIXTURES)]):
+    for args in store_commands(tmp_path):
         line = assert_one_error_line(run_cli("--db", url, *args, db=False), "cannot reach")
         assert "s3cret-pw" not in line and "me:***@127.0.0.1" in line
 
@@ -189,6 +203,14 @@ def tiny_disk(tmp_path: Path):
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def test_a_store_on_a_read_only_filesystem_is_one_line(run_cli, tiny_disk: Path):
+    store = tiny_disk / "store.sqlite"
+    assert run_cli("--db", str(store), "init", db=False).exit_code == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(tiny_disk)], check=True)
+    for args in (["cart", "add", "levi.com"], ["import", str(FIXTURES)]):
+        assert_one_error_line(run_cli("--db", str(store), *args, db=False), "read-only")
 
 
 def test_a_full_disk_is_one_line(run_cli, tiny_disk: Path, tmp_path: Path):

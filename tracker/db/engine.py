@@ -145,7 +145,23 @@ def describe_db_error(exc: BaseException) -> str:
 def store_error(engine: Engine, exc: BaseException) -> StoreError:
     """'cannot open the store URL: reason', the URL with its password masked."""
     url = engine.url.render_as_string(hide_password=True)
-    return StoreError(f"cannot open the store {url}: {describe_db_error(exc)}")
+    return StoreError(f"cannot open the store {url}: {describe_db_error(exc)}{_where(engine)}")
+
+
+def _where(engine: Engine) -> str:
+    """'; its filesystem is read-only' when that is why SQLite cannot open the file.
+
+    A WAL store needs its -shm beside it even to be read, so SQLite only says
+    "unable to open database file" there.
+    """
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database or database.startswith("file:"):
+        return ""
+    try:
+        flags = os.statvfs(Path(database).expanduser().parent).f_flag
+    except OSError:
+        return ""
+    return "; its filesystem is read-only" if flags & os.ST_RDONLY else ""
 
 
 def alembic_config(engine: Engine) -> Config:
