@@ -7,6 +7,7 @@ cart idempotently.
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from dataclasses import dataclass
@@ -94,6 +95,8 @@ def log_cart(
     """
     ref = resolve_retailer(retailer)
     left_at = parse_when(when, now)
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise CartError(f"not a cart value: {value!r} (try 80 or 79.99)")
     if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", currency):
         raise CartError(f"not an ISO 4217 currency code: {currency!r} (try 'USD')")
     with session_factory(engine).begin() as session:

@@ -68,6 +68,12 @@ def test_cart_add_refuses_a_time_no_cart_was_left_at(run_cli, when, error):
     assert_one_error_line(run_cli("cart", "add", "levi.com", "--at", when), error)
 
 
+@pytest.mark.parametrize("value", ["inf", "nan", "-5"])
+def test_cart_add_refuses_a_value_no_cart_has(run_cli, value):
+    result = run_cli("cart", "add", "levi.com", "--value", value, "--currency", "USD")
+    assert_one_error_line(result, "not a cart value")
+
+
 def _store_out_of_range_rows(url: str) -> None:
     """Rows a store may hold from before entry was bounded (written past fit_row)."""
     engine = make_engine(url)
