@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -47,6 +48,7 @@ class _Bound:
     is_time: bool
     nullable: bool
     indexed: bool  # unique or indexed: kept distinct and under MAX_INDEXED_BYTES
+    ascii_fits: int  # an ASCII string without NUL up to this long is stored as it is
 
 
 def in_window(when: datetime) -> bool:
@@ -70,10 +72,13 @@ def _bounds(table: Table) -> tuple[_Bound, ...]:
     for constraint in table.constraints:
         indexed.update(c.name for c in getattr(constraint, "columns", ()))
     out = []
-    for col in table.columns:
-        length = col.type.length if isinstance(col.type, String) else None
+    for col in table.columns:  # only strings and times have bounds
         is_time = isinstance(col.type, UTCDateTime)
-        out.append(_Bound(col.name, length, is_time, bool(col.nullable), col.name in indexed))
+        if not (is_time or isinstance(col.type, String)):  # Text is a String
+            continue
+        length = col.type.length if isinstance(col.type, String) else None
+        fits = min(length or sys.maxsize, MAX_INDEXED_BYTES if col.name in indexed else sys.maxsize)
+        out.append(_Bound(col.name, length, is_time, bool(col.nullable), col.name in indexed, fits))
     return tuple(out)
 
 
@@ -89,6 +94,8 @@ def fit_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     for bound in _bounds(table):
         value = fitted.get(bound.name)
         if isinstance(value, str):
+            if len(value) <= bound.ascii_fits and value.isascii() and "\x00" not in value:
+                continue  # the common case, decided without a copy
             fitted[bound.name] = fit_text(value, bound.length, bound.indexed)
         elif bound.is_time and isinstance(value, datetime) and not in_window(value):
             if not bound.nullable:
