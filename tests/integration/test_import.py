@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from mailmaker import mbox, message, write
 from sqlalchemy import select
+from storefaults import POISON, refuse_poison
 
 from tracker.db.engine import session_factory
 from tracker.db.models import Message
@@ -146,3 +147,17 @@ def test_a_mailbox_of_oversized_messages_imports_everything(engine, tmp_path: Pa
     assert by_source[f"{box}#2"].key != by_source[f"{box}#1"].key
     assert all(len(r.contributor) == 255 for r in before)
     assert all(r.sent_at is None or r.sent_at.year < 2100 for r in before)
+
+
+def test_a_message_the_store_refuses_is_an_error_and_the_rest_is_imported(engine, tmp_path):
+    with session_factory(engine).begin() as s:
+        refuse_poison(s)
+    box = write(tmp_path / "a.mbox", mbox([message(1), message(2, subject=POISON), message(3)]))
+    first = import_paths(engine, [box], "me")
+    assert (first.seen, first.new, first.errors) == (3, 3, 1)
+    assert first.samples == [f"{box}#2: not stored: poisoned row"]
+    by_source = {r.source: r for r in rows(engine)}
+    assert by_source[f"{box}#2"].error == "not stored: poisoned row"
+    assert by_source[f"{box}#2"].subject is None
+    again = import_paths(engine, [box], "me")
+    assert (again.new, again.duplicate, again.errors) == (0, 3, 1)

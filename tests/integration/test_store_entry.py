@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
+from storefaults import refuse_poison
 
 from tracker.db.bounds import OutOfWindow
 from tracker.db.models import Cart, Message, Offer, Page, Retailer
@@ -96,36 +97,9 @@ def test_two_long_keys_that_share_their_first_255_characters_stay_two(sessions):
         assert len(set(keys)) == 2 and all(len(k) <= 255 for k in keys)
 
 
-def _refuse_poison(session) -> None:
-    """A trigger standing for any row the store still refuses (a real DB error)."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            text(
-                "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.subject = 'poison'"
-                " OR NEW.source = 'test:stubborn'"
-                " BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"
-            )
-        )
-        return
-    session.execute(
-        text(
-            "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN"
-            " IF NEW.subject = 'poison' OR NEW.source = 'test:stubborn'"
-            " THEN RAISE EXCEPTION 'poisoned row'"
-            " USING DETAIL = 'subject ' || NEW.subject; END IF; RETURN NEW; END $$"
-            " LANGUAGE plpgsql"
-        )
-    )
-    session.execute(
-        text(
-            "CREATE TRIGGER poison BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION poison()"
-        )
-    )
-
-
 def test_a_row_the_store_refuses_is_recorded_as_an_error_and_the_rest_is_stored(sessions):
     with sessions.begin() as s:
-        _refuse_poison(s)
+        refuse_poison(s)
     batch = [record(f"m{i}", subject="poison" if i == 2 else f"Your cart {i}") for i in range(5)]
     batch.append(record("stubborn", subject="poison"))  # even its error row is refused
     with sessions.begin() as s:
@@ -156,7 +130,7 @@ def test_save_records_commits_nothing_before_its_callers_transaction(sessions, p
     """Its savepoints nest inside the caller's transaction (on SQLite too), so a
     batch and the sync cursor saved after it commit or roll back together."""
     with sessions.begin() as s:
-        _refuse_poison(s)
+        refuse_poison(s)
     batch = [record("a"), record("b", subject="poison" if poisoned else None), record("c")]
     session = sessions()
     with session.begin():
