@@ -1,7 +1,9 @@
 """The one exception family darkpool raises on purpose.
 
-The CLI turns any ``DarkpoolError`` into one line on stderr and exit code 1;
-anything else is a bug and shows a traceback only with ``--debug``.
+The CLI turns any ``DarkpoolError`` into one line on stderr and exit code 1,
+and so database and OS errors (full disk, read-only or corrupt store, server
+unreachable: `tracker.cli.error_line`); anything else is a bug, one line too,
+with a traceback only under ``--debug``.
 """
 
 MAX_LINE = 300
