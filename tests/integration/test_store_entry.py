@@ -172,3 +172,14 @@ def test_spider_pages_and_reports_are_bounded_too(sessions):
         save_page_reports(s, url, 200, [])
         [stored] = s.scalars(select(Page.url)).all()
     assert len(stored) <= 2048 and stored.startswith("https://forum.example.org/t?q=")
+
+
+def test_a_record_the_column_types_refuse_is_recorded_and_the_batch_goes_on(sessions):
+    """A naive time (a pipeline bug) fails in the column type, before any SQL runs."""
+    batch = [record("a"), record("naive", sent_at=datetime(2026, 11, 20)), record("b")]
+    with sessions.begin() as s:
+        counts = save_records(s, batch, contributor="me")
+    assert (counts.new, counts.errors) == (3, 1)
+    [refused] = counts.refused
+    assert refused.key == "naive" and refused.recorded
+    assert refused.error.startswith("naive datetime refused by the store")

@@ -69,8 +69,8 @@ def outside_window(column: Any) -> ColumnElement[bool]:
 @cache
 def _bounds(table: Table) -> tuple[_Bound, ...]:
     indexed = {c.name for c in table.columns if c.unique or c.index or c.primary_key}
-    for constraint in table.constraints:
-        indexed.update(c.name for c in getattr(constraint, "columns", ()))
+    for group in (*table.constraints, *table.indexes):
+        indexed.update(c.name for c in getattr(group, "columns", ()))
     out = []
     for col in table.columns:  # only strings and times have bounds
         is_time = isinstance(col.type, UTCDateTime)
@@ -97,7 +97,12 @@ def fit_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
             if len(value) <= bound.ascii_fits and value.isascii() and "\x00" not in value:
                 continue  # the common case, decided without a copy
             fitted[bound.name] = fit_text(value, bound.length, bound.indexed)
-        elif bound.is_time and isinstance(value, datetime) and not in_window(value):
+        elif (
+            bound.is_time
+            and isinstance(value, datetime)
+            and value.tzinfo is not None  # a naive time is the column type's to refuse
+            and not in_window(value)
+        ):
             if not bound.nullable:
                 raise OutOfWindow(
                     f"{table.name}.{bound.name} {value:%Y-%m-%d} is outside {window_text()}"
