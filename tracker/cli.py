@@ -15,7 +15,7 @@ import click
 
 from tracker import __version__
 from tracker.config import resolve_db_url
-from tracker.errors import DarkpoolError
+from tracker.errors import DarkpoolError, describe_os_error, one_line
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -59,7 +59,7 @@ class DarkpoolGroup(click.Group):
         except DarkpoolError as exc:
             if ctx.obj is not None and ctx.obj.debug:
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {one_line(exc)}", err=True)
             ctx.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise  # bad usage is click's to report (exit 2), not a bug
@@ -70,14 +70,31 @@ class DarkpoolGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted; committed batches are kept, rerun to resume.", err=True)
             ctx.exit(130)
-        except Exception as exc:  # a bug: one line unless --debug
+        except Exception as exc:  # the system or a bug: one line unless --debug
             if ctx.obj is not None and ctx.obj.debug:
                 raise
-            click.echo(
-                f"Error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)",
-                err=True,
-            )
+            click.echo(f"Error: {error_line(exc)}", err=True)
             ctx.exit(1)
+
+
+# Whose exceptions are database errors: their own text holds SQL and values.
+_DATABASE_MODULES = ("sqlalchemy", "sqlite3", "psycopg", "psycopg2")
+
+
+def error_line(exc: Exception) -> str:
+    """One line for an error no command turned into a DarkpoolError.
+
+    Database errors (disk full, read-only, corrupt or locked store, server
+    unreachable) keep only the driver's first line, never the SQL or its
+    parameters; OSError says why and which file; anything else is a bug.
+    """
+    if type(exc).__module__.split(".")[0] in _DATABASE_MODULES:
+        from tracker.db.engine import describe_db_error
+
+        return describe_db_error(exc)
+    if isinstance(exc, OSError):
+        return describe_os_error(exc)
+    return f"unexpected {type(exc).__name__}: {one_line(exc)} (rerun with --debug for details)"
 
 
 def _silence_stdout() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import platformdirs
@@ -15,13 +16,23 @@ ENV_IMAP_PASSWORD = "DARKPOOL_IMAP_PASSWORD"
 ENV_DATA_DIR = "DARKPOOL_DATA_DIR"
 DEFAULT_MIN_CONTRIBUTORS = 3
 DEFAULT_CONTRIBUTOR = "me"
+# Files holding private data (the store, its -wal/-shm) and the directory
+# they live in: readable by their owner only, whatever the umask.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+# scheme://user:PASSWORD@host (a password may hold '@': up to the netloc's last one),
+# and libpq's ?password=PASSWORD
+_URL_PASSWORD = re.compile(r"^(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/?#@:]*):[^/?#]*@")
+_QUERY_PASSWORD = re.compile(r"(?i)(?P<head>[?&]password=)[^&#]*")
 
 
 def data_dir() -> Path:
     """The per-user data directory (created on demand); $DARKPOOL_DATA_DIR overrides."""
     override = os.environ.get(ENV_DATA_DIR)
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.is_dir():
+        path.mkdir(parents=True, mode=PRIVATE_DIR_MODE)
+        path.chmod(PRIVATE_DIR_MODE)  # mkdir's mode is filtered by the umask
     return path
 
 
@@ -47,3 +58,13 @@ def default_snapshot() -> Path:
 def contributor_default() -> str:
     """Who logs carts when --contributor is not given."""
     return os.environ.get(ENV_CONTRIBUTOR) or DEFAULT_CONTRIBUTOR
+
+
+def safe_url(url: str) -> str:
+    """`url` fit to print or log: a password in it becomes ***.
+
+    >>> safe_url("postgresql://me:s3cret@db.example.org/darkpool")
+    'postgresql://me:***@db.example.org/darkpool'
+    """
+    url = _URL_PASSWORD.sub(r"\g<head>:***@", url, count=1)
+    return _QUERY_PASSWORD.sub(r"\g<head>***", url)

@@ -1,8 +1,30 @@
 """The one exception family darkpool raises on purpose.
 
-The CLI turns any ``DarkpoolError`` into one line on stderr and exit code 1;
-anything else is a bug and shows a traceback only with ``--debug``.
+The CLI turns any ``DarkpoolError`` into one line on stderr and exit code 1,
+and so database and OS errors (full disk, read-only or corrupt store, server
+unreachable: `tracker.cli.error_line`); anything else is a bug, one line too,
+with a traceback only under ``--debug``.
 """
+
+MAX_LINE = 300
+
+
+def one_line(exc: BaseException | str) -> str:
+    """The first line of an error's message, at most MAX_LINE characters.
+
+    Drivers and libraries put details on later lines (PostgreSQL's DETAIL with
+    the offending values, SQLAlchemy's SQL and parameters); a user-facing error
+    is one line and never carries them.
+    """
+    text = str(exc).strip()
+    first = text.splitlines()[0].strip() if text else ""
+    return first if len(first) <= MAX_LINE else first[: MAX_LINE - 1] + "…"
+
+
+def describe_os_error(exc: OSError) -> str:
+    """'No space left on device: /path/out.sqlite' (the reason, then the file)."""
+    reason = exc.strerror or one_line(exc) or type(exc).__name__
+    return f"{reason}: {exc.filename}" if exc.filename else reason
 
 
 class DarkpoolError(Exception):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from mailmaker import mbox, message, write
 from sqlalchemy import select
+from storefaults import POISON, refuse_poison
 
 from tracker.db.engine import session_factory
 from tracker.db.models import Message
@@ -117,3 +118,46 @@ def test_understanding_is_stored(engine, tmp_path: Path):
         "other",
     )
     assert row.contributor == "me" and row.error is None
+
+
+def hostile_mailbox() -> list[bytes]:
+    """Messages SQLite stores and PostgreSQL refused, each once amid ordinary mail."""
+    long_domain = ".".join(["shop" + "x" * 56] * 5) + ".com"  # 309 characters
+    return [
+        message(1),
+        message(2, message_id="<" + "m" * 1200 + "@example.com>"),
+        message(3, sender=f"Shop <news@{long_domain}>"),
+        message(4, sender=f"{'N' * 700} <news@e.levi.com>", subject="S" * 5000),
+        message(5, date="Thu, 20 Nov 3026 14:03:00 +0000"),
+        message(6, body="Use code " + "C" * 300 + " for 15% off your cart."),
+        message(7),
+    ]
+
+
+def test_a_mailbox_of_oversized_messages_imports_everything(engine, tmp_path: Path):
+    box = write(tmp_path / "hostile.mbox", mbox(hostile_mailbox()))
+    first = import_paths(engine, [box], "c" * 300, batch_size=100)
+    before = rows(engine)
+    second = import_paths(engine, [box], "c" * 300, batch_size=100)
+    assert (first.seen, first.new, first.errors) == (7, 7, 0)
+    assert (second.new, second.duplicate, second.errors) == (0, 7, 0)
+    assert rows(engine) == before
+    by_source = {r.source: r for r in before}
+    assert len(by_source[f"{box}#2"].message_id) == 998
+    assert by_source[f"{box}#2"].key != by_source[f"{box}#1"].key
+    assert all(len(r.contributor) == 255 for r in before)
+    assert all(r.sent_at is None or r.sent_at.year < 2100 for r in before)
+
+
+def test_a_message_the_store_refuses_is_an_error_and_the_rest_is_imported(engine, tmp_path):
+    with session_factory(engine).begin() as s:
+        refuse_poison(s)
+    box = write(tmp_path / "a.mbox", mbox([message(1), message(2, subject=POISON), message(3)]))
+    first = import_paths(engine, [box], "me")
+    assert (first.seen, first.new, first.errors) == (3, 3, 1)
+    assert first.samples == [f"{box}#2: not stored: poisoned row"]
+    by_source = {r.source: r for r in rows(engine)}
+    assert by_source[f"{box}#2"].error == "not stored: poisoned row"
+    assert by_source[f"{box}#2"].subject is None
+    again = import_paths(engine, [box], "me")
+    assert (again.new, again.duplicate, again.errors) == (0, 3, 1)

@@ -286,3 +286,41 @@ def test_parse_cli_prints_one_line_per_message(tmp_path: Path, corpus):
     assert len(rows) == len(expected)
     assert {r["source"] for r in rows} == expected
     assert any(r["error"] for r in rows) and any(r["error"] is None for r in rows)
+
+
+def oversized_cases() -> list[bytes]:
+    """Mail whose values overflow the store's columns (PostgreSQL refused each one)."""
+    domain = ".".join(["shop" + "x" * 56] * 5) + ".com"
+    base = cart_mail().decode()
+    swaps = [
+        ("Message-ID: <hostile-base@e.levi.com>", "Message-ID: <" + "m" * 1500 + "@e.levi.com>"),
+        ("<hello@e.levi.com>", f"<hello@{domain}>"),
+        ("From: Levi's", "From: " + "N" * 3000),
+        ("Subject: ", "Subject: " + "S" * 20_000 + " "),
+        ("Date: Thu, 20 Nov 2026", "Date: Thu, 20 Nov 3026"),
+        ("COMEBACK15", "C" * 400),
+    ]
+    out = []
+    for i, (old, new) in enumerate(swaps):
+        assert old in base, old
+        text = base.replace(old, new).replace("hostile-base@", f"hostile-{i}@")
+        out.append(text.encode())
+    return out
+
+
+def test_import_of_every_hostile_message_loses_nothing_on_every_backend(engine, corpus, tmp_path):
+    """The mutation corpus and the oversized mail, imported twice: all stored, none refused."""
+    from tracker.mail.importing import import_paths
+
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    cases = [c.data for c in corpus] + oversized_cases()
+    for i, data in enumerate(cases):
+        if data.strip():  # an empty file is no message (refused up front, as a path)
+            (folder / f"{i:04d}.eml").write_bytes(data)
+    first = import_paths(engine, [folder], "me", batch_size=50)
+    second = import_paths(engine, [folder], "me", batch_size=50)
+    assert first.seen >= len(cases) - 5
+    assert first.new + first.duplicate == first.seen
+    assert not [s for s in first.samples if "not stored" in s]
+    assert (second.seen, second.new, second.duplicate) == (first.seen, 0, first.seen)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Float, Integer, String, cast, func, select
+from sqlalchemy import Float, Integer, String, case, cast, func, null, select
 from sqlalchemy.orm import Session
 
 from tracker.analysis.journeys import (
@@ -29,6 +29,7 @@ from tracker.analysis.journeys import (
     to_hours,
     typed_frame,
 )
+from tracker.db.bounds import outside_window
 from tracker.db.models import Cart, Message, Offer, Page, Report, Retailer
 
 REPORT_COLUMNS = [
@@ -50,9 +51,11 @@ def load_journey_data(session: Session, retailer: str | None = None) -> JourneyD
     rid = select(r.c.id).where(r.c.domain == retailer).scalar_subquery() if retailer else None
 
     c = Cart.__table__
+    # Rows dated outside the store's window (a year 3026 typed before entry was
+    # bounded) are left out, not fatal; `store.count_out_of_window` counts them.
     cstmt = select(
         c.c.id, c.c.contributor, c.c.retailer_id, hours(c.c.left_at), c.c.value, c.c.currency
-    )
+    ).where(~outside_window(c.c.left_at))
     if rid is not None:
         cstmt = cstmt.where(c.c.retailer_id == rid)
     carts = pd.DataFrame(session.execute(cstmt).all(), columns=CART_COLUMNS)
@@ -60,11 +63,13 @@ def load_journey_data(session: Session, retailer: str | None = None) -> JourneyD
 
     m, o = Message.__table__, Offer.__table__
     columns = [m.c.id, m.c.contributor, m.c.retailer_id, hours(m.c.sent_at), m.c.kind, o.c.type]
-    columns += [o.c.value, o.c.currency, o.c.code, o.c.code_kind, hours(o.c.expires_at)]
+    expires = case((outside_window(o.c.expires_at), null()), else_=o.c.expires_at)
+    columns += [o.c.value, o.c.currency, o.c.code, o.c.code_kind, hours(expires)]
     mstmt = (
         select(*columns)
         .select_from(m.outerjoin(o, o.c.message_pk == m.c.id))
         .where(m.c.kind.in_(CART_KINDS), m.c.retailer_id.is_not(None), m.c.sent_at.is_not(None))
+        .where(~outside_window(m.c.sent_at))
     )
     if rid is not None:
         mstmt = mstmt.where(m.c.retailer_id == rid)

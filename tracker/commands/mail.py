@@ -22,10 +22,11 @@ def init(app) -> None:
     Example:
       darkpool --db ./darkpool.sqlite init
     """
+    from tracker.config import safe_url
     from tracker.db.engine import init_store
 
     revision = init_store(app.engine(migrate=False))
-    click.echo(f"Store ready at {app.db_url} (schema {revision}).")
+    click.echo(f"Store ready at {safe_url(app.db_url)} (schema {revision}).")
 
 
 @click.command()
@@ -152,10 +153,11 @@ def cart() -> None:
 @click.option(
     "--at",
     "when",
-    required=True,
+    default="now",
+    show_default=True,
     metavar="WHEN",
-    help="When the cart was left: '2026-11-20 14:03' (your local time when no "
-    "offset is given) or ISO 8601 with an offset, '2026-11-20T14:03:00+01:00'.",
+    help="When the cart was left: 'now', '2026-11-20 14:03' (your local time when "
+    "no offset is given) or ISO 8601 with an offset, '2026-11-20T14:03:00+01:00'.",
 )
 @click.option("--value", type=float, metavar="N", help="Cart value, e.g. 80.")
 @click.option("--currency", metavar="C", help="ISO 4217 code of --value, e.g. USD.")
@@ -171,10 +173,12 @@ def cart_add(
 ) -> None:
     """Log a cart left at RETAILER (a domain or a URL of the shop).
 
-    Logging the same cart (retailer and time) twice keeps one cart.
+    Logging the same cart (retailer and time) twice keeps one cart. Without
+    --at the cart is logged as left now.
 
     \b
     Example:
+      darkpool cart add levi.com
       darkpool cart add https://www.levi.com/cart --at "2026-11-20 14:03"
       darkpool cart add levi.com --at 2026-11-20T14:03:00-08:00 --value 80 --currency USD
     """

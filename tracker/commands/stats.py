@@ -17,6 +17,19 @@ def _session(app):
     return session_factory(app.engine())()
 
 
+def _warn_skipped(session) -> None:
+    """Say on stderr which stored rows the analysis left out for their dates."""
+    from tracker.db.bounds import window_text
+    from tracker.db.store import count_out_of_window
+
+    counts = count_out_of_window(session)
+    parts = [f"{n:,} {name if n != 1 else name[:-1]}" for name, n in counts.items() if n]
+    if parts:
+        click.echo(
+            f"warning: skipped {' and '.join(parts)} dated outside {window_text()}", err=True
+        )
+
+
 @click.command()
 @click.option("--retailer", metavar="DOMAIN", help="Only this retailer (its domain).")
 @click.option("--jsonl", is_flag=True, help="One JSON object per journey.")
@@ -35,6 +48,7 @@ def journeys(app, retailer: str | None, jsonl: bool) -> None:
 
     with _session(app) as session:
         rows = load_journeys(session, retailer)
+        _warn_skipped(session)
     if jsonl:
         echo_jsonl(rows)
         return
@@ -63,6 +77,7 @@ def stats(app, retailer: str | None, jsonl: bool) -> None:
 
     with _session(app) as session:
         result = run_stats(session, now=datetime.now(UTC), retailer=retailer)
+        _warn_skipped(session)
     if jsonl:
         echo_jsonl(result.rows)
         return
@@ -92,6 +107,7 @@ def publish(app, out: Path, min_contributors: int) -> None:
 
     with _session(app) as session:
         summary = publish_snapshot(session, out, datetime.now(UTC), min_contributors)
+        _warn_skipped(session)
     click.echo(summary.line())
 
 

@@ -16,6 +16,7 @@ from typing import Any, Protocol, cast
 from sqlalchemy import CursorResult, Executable, bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload
 
+from tracker.db.bounds import fit_row
 from tracker.db.models import CrawlSource, Page, Report, Retailer
 from tracker.db.store import dialect_insert
 from tracker.records import RetailerRef
@@ -120,13 +121,16 @@ def _statement(session: Session, name: str) -> Executable:
 def _save_page(
     session: Session, url: str, status: int | None, content_hash: str | None, error: str | None
 ) -> int:
-    values = {
-        "url": url,
-        "status": status,
-        "content_hash": content_hash,
-        "error": error,
-        "fetched_at": _now(),
-    }
+    values = fit_row(
+        Page.__table__,
+        {
+            "url": url,
+            "status": status,
+            "content_hash": content_hash,
+            "error": error,
+            "fetched_at": _now(),
+        },
+    )
     return session.execute(_statement(session, "page"), values).scalar_one()
 
 
@@ -166,20 +170,24 @@ def save_page_error(session: Session, url: str, status: int | None, error: str) 
 
 def _retailer_ids(session: Session, refs: list[RetailerRef]) -> dict[str, int]:
     """`save_retailers` with statements built once (same upsert, same result)."""
-    by_domain = {ref.domain: ref.name for ref in refs}
-    if not by_domain:
+    stored: dict[str, str] = {}  # given domain -> domain as stored
+    rows: dict[str, dict[str, Any]] = {}
+    for ref in refs:
+        row = fit_row(Retailer.__table__, {"domain": ref.domain, "name": ref.name})
+        stored[ref.domain] = row["domain"]
+        rows.setdefault(row["domain"], row)
+    if not rows:
         return {}
-    session.execute(
-        _statement(session, "retailer"), [{"domain": d, "name": n} for d, n in by_domain.items()]
-    )
-    rows = session.execute(_RETAILER_IDS, {"domains": list(by_domain)})
-    return {domain: pk for domain, pk in rows}
+    session.execute(_statement(session, "retailer"), list(rows.values()))
+    found = session.execute(_RETAILER_IDS, {"domains": list(rows)})
+    ids = {domain: pk for domain, pk in found}
+    return {given: ids[domain] for given, domain in stored.items() if domain in ids}
 
 
 def _report_row(
     page_id: int, key: str, rep: ReportLike, retailer_ids: dict[str, int]
 ) -> dict[str, Any]:
-    return {
+    row = {
         "page_id": page_id,
         "key": key,
         "retailer_id": retailer_ids.get(rep.retailer_domain) if rep.retailer_domain else None,
@@ -193,6 +201,7 @@ def _report_row(
         "snippet": rep.snippet,
         "seen_at": _now(),
     }
+    return fit_row(Report.__table__, row)
 
 
 def load_reports(session: Session, retailer: str | None = None) -> Iterator[StoredReport]:
@@ -224,7 +233,8 @@ def save_source(session: Session, url: str) -> bool:
         .on_conflict_do_nothing(index_elements=["url"])
         .returning(CrawlSource.__table__.c.id)
     )
-    return session.execute(stmt, {"url": url, "added_at": _now()}).first() is not None
+    row = fit_row(CrawlSource.__table__, {"url": url, "added_at": _now()})
+    return session.execute(stmt, row).first() is not None
 
 
 def load_sources(session: Session) -> list[str]:

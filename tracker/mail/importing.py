@@ -27,8 +27,8 @@ MAX_SAMPLES = 5
 @dataclass
 class ImportSummary:
     """What one import did. `errors` counts messages of this run that failed to
-    parse (stored or already stored); `samples` holds a few of them as
-    "source: error" for the user."""
+    parse (stored or already stored) or that the store refused (not stored);
+    `samples` holds a few of them as "source: error" for the user."""
 
     seen: int = 0
     new: int = 0
@@ -96,7 +96,13 @@ def _count(summary: ImportSummary, record: MessageRecord) -> None:
 
 
 def _save(factory, batch: list[MessageRecord], contributor: str, summary: ImportSummary) -> None:
+    """Commit one batch; a message the store refused is counted as an error and shown."""
     with factory.begin() as session:
         counts = save_records(session, batch, contributor)
     summary.new += counts.new
     summary.duplicate += counts.duplicate
+    failed_to_parse = {rec.key for rec in batch if rec.error}
+    for refused in counts.refused:
+        summary.errors += refused.key not in failed_to_parse  # counted once per message
+        if len(summary.samples) < MAX_SAMPLES:
+            summary.samples.append(f"{refused.source}: not stored: {refused.error}")
