@@ -33,12 +33,22 @@ PEOPLE = [
     ("ottoline.farquharson@example.com", "Ottoline", "Farquharson"),
     ("cassius.thibodeaux@example.org", "Cassius", "Thibodeaux"),
 ]
+# personal data in other scripts, as senders put it in display names: a name in
+# Cyrillic, one in Japanese, a phone number in Arabic-Indic digits, one in Devanagari
+SCRIPTS = {
+    PEOPLE[0][0]: "Зефирина Кваррингтон",
+    PEOPLE[1][0]: "山田花子",
+    PEOPLE[2][0]: "٠٧٩١١٢٣٤٥٦٧",
+    PEOPLE[3][0]: "०७९११२३४५६७",
+}
 # (domain, display name template, who): levi.com is curated; quillbybeauty.com is not,
 # and its mails carry the shopper's name in the From display name
 SHOPS = [
     ("levi.com", "Levi's", PEOPLE),
     ("quillbybeauty.com", "Quillby Beauty for {first} {last}", PEOPLE),
     ("tinyshopwares.com", "Tiny Shop Wares", PEOPLE[:2]),  # below K=3: withheld
+    # the personal part in another script, behind a bidi override
+    ("nordvikhome.com", "Nordvik Home \u202e{script}", PEOPLE),
 ]
 
 
@@ -56,7 +66,8 @@ def _mail(shop: str, display: str, person: tuple, step: int, sent: datetime) -> 
         3: f"Your personal one-time code {single} gives you 20% off. Only for you.",
     }[step]
     msg = EmailMessage()
-    msg["From"] = f"{display.format(first=first, last=last)} <news@mail.{shop}>"
+    script = SCRIPTS[address]
+    msg["From"] = f"{display.format(first=first, last=last, script=script)} <news@mail.{shop}>"
     msg["To"] = f"{first} {last} <{address}>"
     msg["Subject"] = f"{first}, you left something in your cart ({address})"
     msg["Date"] = format_datetime(sent)
@@ -77,6 +88,8 @@ def _mail(shop: str, display: str, person: tuple, step: int, sent: datetime) -> 
                f"Hi {first} {last}", msg["Subject"], msg["Message-ID"], link, raw_link}  # fmt: skip
     if step == 3:
         secrets.add(single)
+    if "{script}" in display:
+        secrets |= {script, *script.split(), script[-4:]}
     return bytes(msg), secrets
 
 
@@ -122,7 +135,7 @@ def test_the_scan_sees_what_is_published(published):
     domains = {r[0] for r in conn.execute("SELECT domain FROM retailers")}
     codes = {r[0] for r in conn.execute("SELECT code FROM codes")}
     conn.close()
-    assert domains == {"levi.com", "quillbybeauty.com"}
+    assert domains == {"levi.com", "quillbybeauty.com", "nordvikhome.com"}
     assert SHARED in codes
     blob = out.read_bytes()
     assert b"levi.com" in blob and SHARED.encode() in blob
@@ -152,3 +165,26 @@ def test_published_names_are_the_retailers_not_the_shoppers(published):
     print(names)
     assert names["levi.com"] == "Levi's"
     assert all(last not in names["quillbybeauty.com"] for *_, last in PEOPLE)
+    assert names["nordvikhome.com"].isascii() and "\u202e" not in names["nordvikhome.com"]
+
+
+@pytest.mark.parametrize(
+    ("stored", "domain", "shown"),
+    [
+        ("Quillby Beauty", "quillbybeauty.com", "Quillby Beauty"),
+        ("Quillby Иван Петров", "quillbybeauty.com", "Quillbybeauty"),  # Cyrillic name
+        ("Quillby 山田", "quillbybeauty.com", "Quillbybeauty"),  # Japanese name
+        ("Quillby ٠٧٩١١٢٣", "quillbybeauty.com", "Quillbybeauty"),  # Arabic-Indic phone
+        ("Quillby ０７９１", "quillbybeauty.com", "Quillbybeauty"),  # fullwidth digits
+        ("Quillby\u202e Beauty", "quillbybeauty.com", "Quillby Beauty"),  # bidi override
+        ("Quil\u200bl\u2066by", "quillbybeauty.com", "Quillby"),  # zero-width, isolate
+        ("Quillby \ufffd\ufffd", "quillbybeauty.com", "Quillbybeauty"),  # garbled bytes
+        ("Lеvi's", "levis-outlet.com", "Levis Outlet"),  # Cyrillic е inside a Latin word
+        ("Аmazon", "xn--mazon-3ve.com", "Xn Mazon 3ve"),  # an IDN lookalike of a curated name
+        ("Озон", "xn--g1ambb.com", "Озон"),  # a Cyrillic name its own IDN domain spells
+    ],
+)
+def test_public_name_holds_in_every_script(stored: str, domain: str, shown: str) -> None:
+    from tracker.text import public_name
+
+    assert public_name(stored, domain) == shown
