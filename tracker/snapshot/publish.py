@@ -12,14 +12,19 @@ contributor's exact timestamps cannot be read back off the curve.
 
 The file is written next to its destination under a temporary name and renamed
 into place, so a reader (the site) sees either the old snapshot or the new one.
+The temporary name carries the writer's process id: a publish killed before its
+rename (kill -9, power loss) leaves one, and the next publish to that place
+removes every temporary file whose writer is gone. A destination that is the
+private store itself (the same path, a symlink, a hard link or its journal) is
+refused before anything is written.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -64,6 +69,7 @@ def publish_snapshot(
     """Compute statistics from the store and write the k-anonymous snapshot to `out`."""
     if min_contributors < 1:
         raise PublishError(f"--min-contributors must be at least 1, got {min_contributors}")
+    refuse_store_path(session, Path(out))
     result = run_stats(session, now)
     meta_retailers = load_retailer_meta(session)
     return write_snapshot(result, meta_retailers, Path(out), now, min_contributors)
@@ -99,12 +105,11 @@ def write_snapshot(
         codes=len(codes),
         min_contributors=min_contributors,
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _temp_path(out)
     try:
-        tmp.unlink()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temps(out)
+        tmp.unlink(missing_ok=True)
         conn = create_snapshot(tmp)
         try:
             _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary)
@@ -115,8 +120,51 @@ def write_snapshot(
     except OSError as exc:
         raise PublishError(f"cannot write snapshot {out}: {exc}") from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            leftover.unlink(missing_ok=True)
     return summary
+
+
+def refuse_store_path(session: Session, out: Path) -> None:
+    """Raise PublishError when `out` is the private store's file (or resolves to it).
+
+    Replacing it would destroy the store; a symlink, `..`, a hard link or the store's
+    -wal/-shm/-journal file are the same file.
+    """
+    url = session.get_bind().engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    store = Path(url.database).expanduser().resolve()
+    target = out.expanduser().resolve()
+    names = {store, *(store.with_name(store.name + s) for s in ("-wal", "-shm", "-journal"))}
+    same = target in names
+    if not same and target.exists() and store.exists():
+        same = os.path.samefile(target, store)
+    if same:
+        raise PublishError(f"refusing to publish over the private store itself: {out}")
+
+
+def _temp_path(out: Path) -> Path:
+    return out.with_name(f".{out.name}.{os.getpid()}.tmp")
+
+
+def _remove_stale_temps(out: Path) -> None:
+    """Remove temporary snapshots beside `out` whose writing process no longer runs."""
+    prefix = f".{out.name}."
+    for path in out.parent.glob(f"{glob_escape(prefix)}*.tmp*"):
+        pid = path.name[len(prefix) :].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary) -> None:
