@@ -195,9 +195,10 @@ def test_snapshot_opens_with_plain_sqlite_and_carries_meta(published):
     assert meta["darkpool_version"] == __version__
     assert meta["created_at"] == NOW.isoformat(timespec="seconds")
     assert (meta["retailers"], meta["retailers_withheld"]) == ("2", "1")
-    assert (meta["contributors"], meta["carts"]) == ("4", "7")
+    # 4 contributors, fewer than 2K: the total is only bounded, each count is "at least K"
+    assert (meta["contributors"], meta["carts"]) == ("fewer than 6", "7")
     assert domains == [BIG.domain, MID.domain]
-    assert codes == [(BIG.domain, SHARED_CODE, 4)]
+    assert codes == [(BIG.domain, SHARED_CODE, 3)]
     # a report is dated by when the crawl saw it (the clock at save), not by NOW
     private = sqlite3.connect(out.parent.parent / "private.sqlite")
     (seen_at,) = private.execute("SELECT seen_at FROM reports WHERE key = 'r1'").fetchone()
@@ -237,7 +238,9 @@ def test_an_empty_store_publishes_an_empty_snapshot(tmp_path: Path, run_cli):
     meta = dict(conn.execute("SELECT key, value FROM meta"))
     assert conn.execute("SELECT count(*) FROM retailers").fetchone() == (0,)
     conn.close()
-    assert (meta["retailers"], meta["contributors"], meta["min_contributors"]) == ("0", "0", "3")
+    assert (meta["retailers"], meta["contributors"], meta["min_contributors"]) == (
+        "0", "fewer than 6", "3"
+    )  # fmt: skip
 
 
 def test_publish_refuses_the_private_store_itself(tmp_path: Path, run_cli, db_url):

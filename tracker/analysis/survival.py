@@ -109,3 +109,58 @@ def _batch(frame: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
         for g, n, ev in counts.itertuples()
     }
     return fits, curves
+
+
+# The published curve's clock: hourly for two days, every 6 h to 14 days, daily after.
+GRID_HOURS = np.concatenate(
+    [np.arange(0.0, 48.0), np.arange(48.0, 336.0, 6.0), np.arange(336.0, 24.0 * 731, 24.0)]
+)
+
+
+def coarsen_curves(
+    curves: pd.DataFrame, frame: pd.DataFrame, min_contributors: int
+) -> tuple[dict, pd.DataFrame]:
+    """Curves whose every step rests on discounts to at least K contributors.
+
+    `curves` are `kaplan_meier_by_group`'s; `frame` has the group `g`, the duration
+    `t`, the event flag `e` and the contributor `who` of each cart. Events are put
+    in bins of GRID_HOURS; consecutive bins are merged until their events come from
+    K contributors, and the curve is shown only at the end of each merged bin (a
+    grid time, never one cart's time), with the survival reached there. Events
+    after the last full bin are not shown as a step. Quantiles are read off the
+    coarse curve, so the row and the curve say the same thing.
+    """
+    out_rows: list[tuple] = []
+    fits: dict = {}
+    exact = {g: c for g, c in curves.groupby("g", sort=False)}
+    for g, carts in frame.groupby("g", sort=False):
+        curve, times = exact[g], carts["t"].to_numpy(dtype=float)
+        events = carts[carts["e"]]
+        # a discount at 0 h falls in the first hour: the curve starts at 1 before any event
+        slot = np.clip(np.searchsorted(GRID_HOURS, events["t"]), 1, len(GRID_HOURS) - 1)
+        points: list[float] = [0.0]
+        seen: set = set()
+        for end, who in events.groupby(GRID_HOURS[slot], sort=True)["who"]:
+            seen.update(who)
+            if len(seen) >= min_contributors:
+                points.append(float(end))  # type: ignore[arg-type]  # a grid time
+                seen = set()
+        hours = curve["hours"].to_numpy()
+        rows = [(0.0, 1.0, 1.0, 1.0, len(carts), g)]
+        for point in points[1:]:
+            row = curve.iloc[int(np.searchsorted(hours, point, side="right")) - 1]
+            still = int((times > point).sum())
+            rows.append((point, row["survival"], row["low"], row["high"], still, g))
+        fits[g] = _coarse_fit(rows, len(carts), int(carts["e"].sum()))
+        out_rows += rows
+    return fits, pd.DataFrame(out_rows, columns=[*CURVE_COLUMNS, "g"])
+
+
+def _coarse_fit(rows: list[tuple], n: int, events: int) -> KMResult:
+    def first_at(q: float) -> float | None:
+        for hours, survival, *_ in rows:
+            if round(survival, 12) <= q:
+                return float(hours)
+        return None
+
+    return KMResult(first_at(0.5), first_at(0.75), first_at(0.25), n, n - events, None)

@@ -1,14 +1,27 @@
 """The privacy boundary: write the published snapshot from the private store.
 
-Only aggregates cross it. A retailer appears only when at least K contributors
-(default 3) gave it carts or cart mail; a discount code only when at least K
-contributors saw that same code and nobody declared it single-use; a ladder step
-or a row of the offer distribution only when at least K contributors reached it,
-so no figure rests on one or two people's mail. Nothing
-per-message crosses: no message, subject, source, address, display name of a
-person, link, token or contributor id. Public reports keep the host of their
-page only and the month they were seen. Survival points are rounded so a single
-contributor's exact timestamps cannot be read back off the curve.
+Only aggregates cross it, and every published cell rests on at least K
+contributors (default 3), counted as identities ("alice", "Alice " are one):
+
+- a retailer appears only when K contributors gave it carts or cart mail; its
+  cart figures (rate, waits, survival) only when K contributors logged carts;
+  its typical, largest and ladder offers only among offers K contributors got;
+  each ladder step, offer-distribution row, month and survival step needs K
+  (`tracker.analysis.stats.compute_stats` with `min_contributors`);
+- a discount code only when K contributors saw that same code and nobody
+  declared it single-use;
+- differencing: each retailer's months are released in blocks that add at least
+  K contributors' data and K carts, never the current month, and figures are
+  measured as of the end of the released months (`tracker.analysis.release`), so
+  a snapshot published a day later does not differ by one new cart;
+- membership: contributor counts are published rounded down to a multiple of K
+  and, per retailer, below the total; the total is published only from 2K
+  contributors on. With exactly K contributors, every published retailer was
+  necessarily seen by all of them, which the snapshot then does not say.
+
+Nothing per-message crosses: no message, subject, source, address, display name
+of a person, link, token or contributor id. Public reports keep the host of their
+page only and the month they were seen; first and last seen are months.
 
 The file is written next to its destination under a temporary name and renamed
 into place, so a reader (the site) sees either the old snapshot or the new one.
@@ -35,7 +48,7 @@ from sqlalchemy.orm import Session
 from tracker import __version__
 from tracker.analysis.load import load_retailer_meta
 from tracker.analysis.rows import OfferFigure, RetailerStats
-from tracker.analysis.stats import StatsResult, run_stats
+from tracker.analysis.stats import StatsResult, run_public_stats
 from tracker.errors import PublishError
 from tracker.labels import missing
 from tracker.snapshot.schema import SCHEMA_VERSION, create_snapshot, insert_rows
@@ -70,7 +83,7 @@ def publish_snapshot(
     if min_contributors < 1:
         raise PublishError(f"--min-contributors must be at least 1, got {min_contributors}")
     refuse_store_path(session, Path(out))
-    result = run_stats(session, now)
+    result = run_public_stats(session, now, min_contributors)
     meta_retailers = load_retailer_meta(session)
     return write_snapshot(result, meta_retailers, Path(out), now, min_contributors)
 
@@ -167,7 +180,21 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def published_contributors(count: int, total: int, k: int) -> int:
+    """A retailer's contributor count as published: a multiple of K, and below the
+    total when the total is published, so "every contributor shopped here" never shows."""
+    if total >= 2 * k:
+        count = min(count, total - 1)
+    return max(k, count // k * k)
+
+
+def published_total(total: int, k: int) -> str:
+    """The snapshot's contributor total: exact from 2K on, else only a bound."""
+    return str(total) if total >= 2 * k else f"fewer than {2 * k}"
+
+
 def _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary) -> None:
+    k = summary.min_contributors
     meta = {
         "created_at": now.isoformat(timespec="seconds"),
         "darkpool_version": __version__,
@@ -175,13 +202,16 @@ def _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary) -> 
         "min_contributors": summary.min_contributors,
         "retailers": summary.retailers,
         "retailers_withheld": summary.withheld,
-        "contributors": summary.contributors,
+        "contributors": published_total(summary.contributors, k),
         "carts": summary.carts,
         "messages": summary.messages,
         "codes": summary.codes,
     }
     conn.executemany("INSERT INTO meta VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
-    insert_rows(conn, "retailers", [_retailer_row(r, retailer_meta) for r in rows])
+    retailer_rows = [_retailer_row(r, retailer_meta) for r in rows]
+    for row in retailer_rows:
+        row["contributors"] = published_contributors(row["contributors"], summary.contributors, k)
+    insert_rows(conn, "retailers", retailer_rows)
     ladder = [
         {
             "domain": r["retailer"]["domain"],
@@ -201,8 +231,16 @@ def _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary) -> 
         offers = offers[offers["contributors"] >= summary.min_contributors]
     _insert_frame(conn, "offer_distribution", offers, keep,
                   ["domain", "type", "value", "currency", "messages"])  # fmt: skip
+    if not codes.empty:
+        codes = codes.assign(
+            contributors=[published_contributors(int(n), summary.contributors, k)
+                          for n in codes["contributors"]]
+        )  # fmt: skip
     _insert_frame(conn, "codes", codes, keep, ["domain", "code", "contributors"])
-    _insert_frame(conn, "monthly", result.monthly, keep,
+    monthly = result.monthly
+    if not monthly.empty:
+        monthly = monthly[monthly["contributors"] >= k]
+    _insert_frame(conn, "monthly", monthly, keep,
                   ["domain", "month", "cart_emails", "discounts"])  # fmt: skip
     insert_rows(conn, "reports", _report_rows(result, keep))
 
@@ -244,8 +282,8 @@ def _retailer_row(r: RetailerStats, retailer_meta: dict) -> dict[str, Any]:
         "report_wait_median_h": summary["wait_median_hours"] if summary else None,
         "reports_agree": _bool(r["reports_agree"]),
         "exposure": r["exposure"],
-        "first_seen": r["first_seen"],
-        "last_seen": r["last_seen"],
+        "first_seen": r["first_seen"][:7] if r["first_seen"] else None,  # months only
+        "last_seen": r["last_seen"][:7] if r["last_seen"] else None,
     }
 
 
