@@ -93,6 +93,27 @@ def _mail(shop: str, display: str, person: tuple, step: int, sent: datetime) -> 
     return bytes(msg), secrets
 
 
+FRIEND = ("Philippa Winterbourne", "pip@winterbourne.me")  # her own domain
+
+
+def _forwarded(person: tuple, sent: datetime) -> tuple:
+    """A friend forwards Levi's cart mail from her own domain: she is no retailer."""
+    address, first, _last = person
+    msg = EmailMessage()
+    msg["From"] = f"{FRIEND[0]} <{FRIEND[1]}>"
+    msg["To"] = address
+    msg["Subject"] = "Fwd: You left something in your cart"
+    msg["Date"] = format_datetime(sent)
+    msg["Message-ID"] = f"<fwd.{address.split('@')[0]}@winterbourne.me>"
+    msg.set_content(
+        f"{first}, Levi's sent me this, use it before Friday!\n\n"
+        "---------- Forwarded message ---------\nFrom: Levi's <news@mail.levi.com>\n"
+        "Subject: You left something in your cart\n\nYou left something in your cart. "
+        f"Use code {SHARED} for 15% off your cart, valid for 48 hours.\n"
+    )
+    return bytes(msg), {"winterbourne", "Philippa", FRIEND[1]}
+
+
 def _run(*args: str) -> str:
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -119,6 +140,9 @@ def published(tmp_path_factory):
                 data, found = _mail(shop, display, PEOPLE[i], step, left + timedelta(hours=hours))
                 (folder / f"{shop}-{step}.eml").write_bytes(data)
                 secrets |= found
+        data, found = _forwarded(PEOPLE[i], T0 + timedelta(days=7 * i, hours=5))
+        (folder / "fwd.eml").write_bytes(data)
+        secrets |= found
         _run("--db", db, "import", str(folder), "--contributor", address)
         secrets.add(str(folder))
     # carts logged after the mail: the retailers (and their names) come from the mail
@@ -188,3 +212,25 @@ def test_public_name_holds_in_every_script(stored: str, domain: str, shown: str)
     from tracker.text import public_name
 
     assert public_name(stored, domain) == shown
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "headers", "retailer"),
+    [
+        ("Fwd: your cart", "look!", {}, None),  # a person forwarding
+        ("WG: Dein Warenkorb", "schau mal", {}, None),
+        ("Your cart", "hi\n---------- Forwarded message ---------\nFrom: Levi's", {}, None),
+        ("Your cart", "Begin forwarded message:\n\nFrom: Levi's", {}, None),
+        ("Fwd: your cart", "", {"list-unsubscribe": "<https://winterbourne.me/u>"}, "winterbourne.me"),
+        ("Fwd: your cart", "", {"precedence": "bulk"}, "winterbourne.me"),  # bulk: a sender
+        ("Your cart", "You left something behind", {}, "winterbourne.me"),  # not forwarded
+    ],
+)  # fmt: skip
+def test_a_person_forwarding_a_shops_mail_is_no_retailer(subject, text, headers, retailer):
+    from tracker.mail.message import ParsedMail
+    from tracker.mail.retailer import extract_retailer
+
+    mail = ParsedMail(source="t", message_id=None, sent_at=None, subject=subject,
+                      from_name=FRIEND[0], from_addr=FRIEND[1], headers=headers, text=text)  # fmt: skip
+    found = extract_retailer(mail)
+    assert (found.domain if found else None) == retailer
