@@ -180,6 +180,8 @@ def test_a_retailer_everyone_shopped_at_shows_fewer_than_everyone(store, tmp_pat
     assert dict(table(out, "SELECT key, value FROM meta"))["contributors"] == "6"
     counts = dict(table(out, "SELECT domain, contributors FROM retailers"))
     assert counts == {SHOP.domain: 3, OTHER.domain: 3}  # multiples of K, below the total 6
+    # the same data but 6 and 4 people: the score does not tell the counts apart either
+    assert len(set(table(out, "SELECT exposure FROM retailers"))) == 1
 
 
 def test_kill_9_before_the_rename_leaves_nothing_after_the_next_publish(
@@ -206,3 +208,15 @@ def test_kill_9_before_the_rename_leaves_nothing_after_the_next_publish(
                           env=env, capture_output=True, text=True, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert [p.name for p in out.parent.iterdir()] == ["snap.sqlite"]
+
+
+def test_a_month_one_person_mailed_in_is_not_published(store, tmp_path: Path):
+    """October holds only ann's mail; it is released with November's, but not shown."""
+    for i, who in enumerate(["ann", "bob", "cy"]):
+        add_mail(store, SHOP, who, SEPT + timedelta(days=i))
+        add_mail(store, SHOP, who, datetime(2026, 11, 3 + i, tzinfo=UTC))
+    add_mail(store, SHOP, "ann", datetime(2026, 10, 7, tzinfo=UTC))
+    out = publish(store, tmp_path / "snap.sqlite", datetime(2026, 12, 20, tzinfo=UTC))
+    months = table(out, "SELECT month, cart_emails FROM monthly ORDER BY month")
+    assert months == [("2026-09", 3), ("2026-11", 3)]
+    assert table(out, "SELECT cart_emails FROM retailers") == [(7,)]  # the block is released

@@ -46,6 +46,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from tracker import __version__
+from tracker.analysis.exposure import KNOWN_FULL, exposure_score
 from tracker.analysis.load import load_retailer_meta
 from tracker.analysis.rows import OfferFigure, RetailerStats
 from tracker.analysis.stats import StatsResult, run_public_stats
@@ -209,8 +210,9 @@ def _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary) -> 
     }
     conn.executemany("INSERT INTO meta VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
     retailer_rows = [_retailer_row(r, retailer_meta) for r in rows]
-    for row in retailer_rows:
+    for row, stats in zip(retailer_rows, rows, strict=True):
         row["contributors"] = published_contributors(row["contributors"], summary.contributors, k)
+        row["exposure"] = _published_exposure(stats, row["contributors"])
     insert_rows(conn, "retailers", retailer_rows)
     ladder = [
         {
@@ -243,6 +245,15 @@ def _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary) -> 
     _insert_frame(conn, "monthly", monthly, keep,
                   ["domain", "month", "cart_emails", "discounts"])  # fmt: skip
     insert_rows(conn, "reports", _report_rows(result, keep))
+
+
+def _published_exposure(r: RetailerStats, contributors: int) -> int | None:
+    """The exposure score with "widely known" read from the published contributor
+    count: the exact count would otherwise be solvable from the score."""
+    parts = r["exposure_parts"]
+    reports = 0.5 * min(1, r["reports"] / KNOWN_FULL)
+    known = round(reports + 0.5 * min(1, contributors / KNOWN_FULL), 4)
+    return exposure_score(parts["likely"], parts["deep"], parts["predictable"], known)
 
 
 def _retailer_row(r: RetailerStats, retailer_meta: dict) -> dict[str, Any]:
