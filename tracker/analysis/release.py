@@ -61,34 +61,64 @@ def release_horizons(data: JourneyData, now_h: float, min_contributors: int) -> 
     )
     events = pd.concat([carts, mail], ignore_index=True)
     current = int(_month_numbers(np.array([now_h]))[0])
+    # one pass over the distinct (retailer, month, person, is-cart) rows, months in order
+    cart_count = events.groupby(["retailer_id", "month", "cart"]).size()
+    distinct = events.drop_duplicates().sort_values(["retailer_id", "month"], kind="stable")
     horizons: dict[int, float] = {}
-    for rid, rows in events.groupby("retailer_id", sort=False):
-        horizons[int(rid)] = _horizon(rows, current, min_contributors)  # type: ignore[arg-type]
+    first = distinct.groupby("retailer_id")["month"].min()
+    for rid, month in zip(first.index.to_numpy(), first.to_numpy(), strict=True):
+        horizons[int(rid)] = _month_start_hours(int(month))
+    state: _Block | None = None
+    rows = zip(distinct["retailer_id"], distinct["month"], distinct["who"], distinct["cart"],
+               strict=True)  # fmt: skip
+    for rid, month, who, cart in rows:
+        if state is None or state.rid != rid:
+            if state is not None:
+                state.close(horizons, min_contributors)
+            state = _Block(int(rid))
+        if month >= current:
+            continue
+        if month != state.month:
+            state.close(horizons, min_contributors)
+            state.month = int(month)
+        state.add(who, bool(cart), int(cart_count.get((rid, month, cart), 0)) if cart else 0)
+    if state is not None:
+        state.close(horizons, min_contributors)
     return horizons
 
 
-def _horizon(rows: pd.DataFrame, current: int, k: int) -> float:
-    """The end of the last block of months that passes, or the first month's start.
+class _Block:
+    """The months of one retailer being merged into a block (see the module docstring).
 
     While the carts seen so far come from fewer than K people they are never shown
     (`compute_stats` drops them), so they do not hold a block back.
     """
-    released = int(rows["month"].min())
-    who: set = set()
-    cart_who: set = set()
-    ever_cart_who: set = set()
-    carts = 0
-    for month, group in rows[rows["month"] < current].groupby("month", sort=True):
-        who.update(group["who"])
-        in_carts = group[group["cart"]]
-        carts += len(in_carts)
-        cart_who.update(in_carts["who"])
-        ever_cart_who.update(in_carts["who"])
-        shown = carts if len(ever_cart_who) >= k else 0
-        if len(who) >= k and (shown == 0 or (shown >= k and len(cart_who) >= k)):
-            released = int(month) + 1  # type: ignore[arg-type]
-            who, cart_who, carts = set(), set(), 0
-    return _month_start_hours(released)
+
+    def __init__(self, rid: int) -> None:
+        self.rid, self.month = rid, -(10**9)
+        self.who: set = set()
+        self.cart_who: set = set()
+        self.ever_cart_who: set = set()
+        self.carts = 0
+        self._counted: set = set()
+
+    def add(self, who: object, cart: bool, month_carts: int) -> None:
+        self.who.add(who)
+        if cart:
+            self.cart_who.add(who)
+            self.ever_cart_who.add(who)
+            if self.month not in self._counted:
+                self._counted.add(self.month)
+                self.carts += month_carts
+
+    def close(self, horizons: dict[int, float], k: int) -> None:
+        """At the end of a month: release the block when it passes."""
+        if self.month < 0:
+            return
+        shown = self.carts if len(self.ever_cart_who) >= k else 0
+        if len(self.who) >= k and (shown == 0 or (shown >= k and len(self.cart_who) >= k)):
+            horizons[self.rid] = _month_start_hours(self.month + 1)
+            self.who, self.cart_who, self.carts = set(), set(), 0
 
 
 def release_data(data: JourneyData, horizons: dict[int, float]) -> JourneyData:
