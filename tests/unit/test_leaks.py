@@ -33,12 +33,22 @@ PEOPLE = [
     ("ottoline.farquharson@example.com", "Ottoline", "Farquharson"),
     ("cassius.thibodeaux@example.org", "Cassius", "Thibodeaux"),
 ]
+# personal data in other scripts, as senders put it in display names: a name in
+# Cyrillic, one in Japanese, a phone number in Arabic-Indic digits, one in Devanagari
+SCRIPTS = {
+    PEOPLE[0][0]: "Зефирина Кваррингтон",
+    PEOPLE[1][0]: "山田花子",
+    PEOPLE[2][0]: "٠٧٩١١٢٣٤٥٦٧",
+    PEOPLE[3][0]: "०७९११२३४५६७",
+}
 # (domain, display name template, who): levi.com is curated; quillbybeauty.com is not,
 # and its mails carry the shopper's name in the From display name
 SHOPS = [
     ("levi.com", "Levi's", PEOPLE),
     ("quillbybeauty.com", "Quillby Beauty for {first} {last}", PEOPLE),
     ("tinyshopwares.com", "Tiny Shop Wares", PEOPLE[:2]),  # below K=3: withheld
+    # the personal part in another script, behind a bidi override
+    ("nordvikhome.com", "Nordvik Home \u202e{script}", PEOPLE),
 ]
 
 
@@ -56,7 +66,8 @@ def _mail(shop: str, display: str, person: tuple, step: int, sent: datetime) -> 
         3: f"Your personal one-time code {single} gives you 20% off. Only for you.",
     }[step]
     msg = EmailMessage()
-    msg["From"] = f"{display.format(first=first, last=last)} <news@mail.{shop}>"
+    script = SCRIPTS[address]
+    msg["From"] = f"{display.format(first=first, last=last, script=script)} <news@mail.{shop}>"
     msg["To"] = f"{first} {last} <{address}>"
     msg["Subject"] = f"{first}, you left something in your cart ({address})"
     msg["Date"] = format_datetime(sent)
@@ -77,7 +88,30 @@ def _mail(shop: str, display: str, person: tuple, step: int, sent: datetime) -> 
                f"Hi {first} {last}", msg["Subject"], msg["Message-ID"], link, raw_link}  # fmt: skip
     if step == 3:
         secrets.add(single)
+    if "{script}" in display:
+        secrets |= {script, *script.split(), script[-4:]}
     return bytes(msg), secrets
+
+
+FRIEND = ("Philippa Winterbourne", "pip@winterbourne.me")  # her own domain
+
+
+def _forwarded(person: tuple, sent: datetime) -> tuple:
+    """A friend forwards Levi's cart mail from her own domain: she is no retailer."""
+    address, first, _last = person
+    msg = EmailMessage()
+    msg["From"] = f"{FRIEND[0]} <{FRIEND[1]}>"
+    msg["To"] = address
+    msg["Subject"] = "Fwd: You left something in your cart"
+    msg["Date"] = format_datetime(sent)
+    msg["Message-ID"] = f"<fwd.{address.split('@')[0]}@winterbourne.me>"
+    msg.set_content(
+        f"{first}, Levi's sent me this, use it before Friday!\n\n"
+        "---------- Forwarded message ---------\nFrom: Levi's <news@mail.levi.com>\n"
+        "Subject: You left something in your cart\n\nYou left something in your cart. "
+        f"Use code {SHARED} for 15% off your cart, valid for 48 hours.\n"
+    )
+    return bytes(msg), {"winterbourne", "Philippa", FRIEND[1]}
 
 
 def _run(*args: str) -> str:
@@ -106,6 +140,9 @@ def published(tmp_path_factory):
                 data, found = _mail(shop, display, PEOPLE[i], step, left + timedelta(hours=hours))
                 (folder / f"{shop}-{step}.eml").write_bytes(data)
                 secrets |= found
+        data, found = _forwarded(PEOPLE[i], T0 + timedelta(days=7 * i, hours=5))
+        (folder / "fwd.eml").write_bytes(data)
+        secrets |= found
         _run("--db", db, "import", str(folder), "--contributor", address)
         secrets.add(str(folder))
     # carts logged after the mail: the retailers (and their names) come from the mail
@@ -122,7 +159,7 @@ def test_the_scan_sees_what_is_published(published):
     domains = {r[0] for r in conn.execute("SELECT domain FROM retailers")}
     codes = {r[0] for r in conn.execute("SELECT code FROM codes")}
     conn.close()
-    assert domains == {"levi.com", "quillbybeauty.com"}
+    assert domains == {"levi.com", "quillbybeauty.com", "nordvikhome.com"}
     assert SHARED in codes
     blob = out.read_bytes()
     assert b"levi.com" in blob and SHARED.encode() in blob
@@ -152,3 +189,48 @@ def test_published_names_are_the_retailers_not_the_shoppers(published):
     print(names)
     assert names["levi.com"] == "Levi's"
     assert all(last not in names["quillbybeauty.com"] for *_, last in PEOPLE)
+    assert names["nordvikhome.com"].isascii() and "\u202e" not in names["nordvikhome.com"]
+
+
+@pytest.mark.parametrize(
+    ("stored", "domain", "shown"),
+    [
+        ("Quillby Beauty", "quillbybeauty.com", "Quillby Beauty"),
+        ("Quillby Иван Петров", "quillbybeauty.com", "Quillbybeauty"),  # Cyrillic name
+        ("Quillby 山田", "quillbybeauty.com", "Quillbybeauty"),  # Japanese name
+        ("Quillby ٠٧٩١١٢٣", "quillbybeauty.com", "Quillbybeauty"),  # Arabic-Indic phone
+        ("Quillby ０７９１", "quillbybeauty.com", "Quillbybeauty"),  # fullwidth digits
+        ("Quillby\u202e Beauty", "quillbybeauty.com", "Quillby Beauty"),  # bidi override
+        ("Quil\u200bl\u2066by", "quillbybeauty.com", "Quillby"),  # zero-width, isolate
+        ("Quillby \ufffd\ufffd", "quillbybeauty.com", "Quillbybeauty"),  # garbled bytes
+        ("Lеvi's", "levis-outlet.com", "Levis Outlet"),  # Cyrillic е inside a Latin word
+        ("Аmazon", "xn--mazon-3ve.com", "Xn Mazon 3ve"),  # an IDN lookalike of a curated name
+        ("Озон", "xn--g1ambb.com", "Озон"),  # a Cyrillic name its own IDN domain spells
+    ],
+)
+def test_public_name_holds_in_every_script(stored: str, domain: str, shown: str) -> None:
+    from tracker.text import public_name
+
+    assert public_name(stored, domain) == shown
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "headers", "retailer"),
+    [
+        ("Fwd: your cart", "look!", {}, None),  # a person forwarding
+        ("WG: Dein Warenkorb", "schau mal", {}, None),
+        ("Your cart", "hi\n---------- Forwarded message ---------\nFrom: Levi's", {}, None),
+        ("Your cart", "Begin forwarded message:\n\nFrom: Levi's", {}, None),
+        ("Fwd: your cart", "", {"list-unsubscribe": "<https://winterbourne.me/u>"}, "winterbourne.me"),
+        ("Fwd: your cart", "", {"precedence": "bulk"}, "winterbourne.me"),  # bulk: a sender
+        ("Your cart", "You left something behind", {}, "winterbourne.me"),  # not forwarded
+    ],
+)  # fmt: skip
+def test_a_person_forwarding_a_shops_mail_is_no_retailer(subject, text, headers, retailer):
+    from tracker.mail.message import ParsedMail
+    from tracker.mail.retailer import extract_retailer
+
+    mail = ParsedMail(source="t", message_id=None, sent_at=None, subject=subject,
+                      from_name=FRIEND[0], from_addr=FRIEND[1], headers=headers, text=text)  # fmt: skip
+    found = extract_retailer(mail)
+    assert (found.domain if found else None) == retailer

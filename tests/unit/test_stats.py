@@ -13,7 +13,12 @@ from tracker.analysis.exposure import EXPOSURE_FORMULA_MD, exposure_score
 from tracker.analysis.journeys import RETAILER_COLUMNS, JourneyData, carts_frame, messages_frame
 from tracker.analysis.load import REPORT_COLUMNS
 from tracker.analysis.stats import compute_stats, wilson_interval
-from tracker.analysis.survival import kaplan_meier, kaplan_meier_by_group
+from tracker.analysis.survival import (
+    GRID_HOURS,
+    coarsen_curves,
+    kaplan_meier,
+    kaplan_meier_by_group,
+)
 
 Z = 1.959963984540054  # the 97.5% quantile of the standard normal
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
@@ -328,3 +333,35 @@ def test_unmeasurable_fields_are_null():
     # likely falls back to the share of sequences with an offer (0 of 1), deep 0 (none seen)
     assert row["exposure_parts"]["likely"] == 0.0 and row["exposure_parts"]["deep"] == 0.0
     assert row["exposure_parts"]["predictable"] is None
+
+
+def test_every_published_survival_step_rests_on_k_contributors():
+    """Coarse curves: grid times only, each drop from K people's discounts, exact heights."""
+    rng = np.random.default_rng(11)
+    n = 600
+    frame = pd.DataFrame(
+        {
+            "g": rng.integers(0, 15, n),
+            "t": rng.integers(0, 120, n) * 1.7,  # off the grid, with ties and zeros
+            "e": rng.random(n) < 0.7,
+            "who": rng.integers(0, 6, n),
+        }
+    )
+    _, exact = kaplan_meier_by_group(frame["g"].to_numpy(), frame["t"].to_numpy(),
+                                     frame["e"].to_numpy())  # fmt: skip
+    fits, coarse = coarsen_curves(exact, frame, 3)
+    assert sorted(fits) == sorted(frame["g"].unique())
+    for g, rows in coarse.groupby("g"):
+        hours, survival = rows["hours"].tolist(), rows["survival"].tolist()
+        assert (hours[0], survival[0]) == (0.0, 1.0)
+        assert set(hours) <= set(GRID_HOURS) and hours == sorted(hours)
+        events = frame[(frame["g"] == g) & frame["e"]]
+        truth = exact[exact["g"] == g]
+        for lo, hi, s in zip(hours, hours[1:], survival[1:], strict=False):
+            inside = events[(events["t"] > lo) | ((lo == 0) & (events["t"] >= 0))]
+            assert inside[inside["t"] <= hi]["who"].nunique() >= 3
+            assert s == truth[truth["hours"] <= hi]["survival"].iloc[-1]
+        first_half = next((h for h, s in zip(hours, survival, strict=True) if round(s, 12) <= 0.5),
+                          None)  # fmt: skip
+        assert fits[g].median == first_half
+        assert fits[g].n == int((frame["g"] == g).sum())

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.labels import missing, number, offer_of, rounded
+from tracker.text.scripts import strip_controls
 
 CART_KINDS = ("abandoned_cart", "browse_abandonment")
 DEFAULT_WINDOW_HOURS = 14 * 24.0
@@ -122,9 +123,20 @@ def typed_frame(frame: pd.DataFrame, int_cols: list[str]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def contributor_identity(labels: pd.Series) -> pd.Series:
+    """The person a contributor label names: "alice", "Alice" and " alice " are one.
+
+    NFKC, invisible characters dropped, whitespace runs made one space and trimmed,
+    case folded. K counts these identities, never the raw labels.
+    """
+    folded = {label: strip_controls(str(label)).casefold() for label in labels.unique()}
+    return labels.map(folded)
+
+
 def _with_who(carts: pd.DataFrame, messages: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Add `who`, one integer per contributor: sorting and grouping ints beats strings."""
-    codes, _ = pd.factorize(pd.concat([carts["contributor"], messages["contributor"]]))
+    """Add `who`, one integer per contributor identity: grouping ints beats strings."""
+    labels = pd.concat([carts["contributor"], messages["contributor"]], ignore_index=True)
+    codes, _ = pd.factorize(contributor_identity(labels))
     return carts.assign(who=codes[: len(carts)]), messages.assign(who=codes[len(carts) :])
 
 

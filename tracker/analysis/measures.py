@@ -3,6 +3,12 @@
 Each takes the journey steps (or carts, or reports) of every retailer at once
 and returns a table keyed by retailer id, computed with pandas group-bys, so
 the cost grows with the rows, not with the number of retailers.
+
+`min_contributors` (K) is the published view's rule per figure: a figure is
+left out (null) when fewer than K contributor identities (`who`) gave the rows
+it is computed from, and an offer is a retailer's typical, largest or ladder
+offer only when at least K contributors received it. The private `stats` view
+uses K = 1, which changes nothing.
 """
 
 from __future__ import annotations
@@ -21,9 +27,20 @@ LADDER_MAX_STEPS = 12
 _OFFER = ["offer_type", "offer_value", "offer_currency"]
 
 
-def quantile_table(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+def supported(
+    frame: pd.DataFrame, min_contributors: int, keys: list[str] | None = None
+) -> pd.DataFrame:
+    """Rows of `frame` whose `keys` group (default: retailer) has >= K contributors."""
+    if min_contributors <= 1 or frame.empty:
+        return frame
+    who = frame.groupby(keys or ["retailer_id"], dropna=False)["who"].transform("nunique")
+    return frame[who >= min_contributors]
+
+
+def quantile_table(frame: pd.DataFrame, column: str, min_contributors: int = 1) -> pd.DataFrame:
     """median, p25, p75 (linear interpolation) and n of `column` per retailer."""
-    values = frame.loc[frame[column].notna(), ["retailer_id", column]]
+    values = supported(frame.loc[frame[column].notna()], min_contributors)
+    values = values[["retailer_id", column]]
     if values.empty:
         return pd.DataFrame(columns=["median", "p25", "p75", "n"])
     grouped = values.groupby("retailer_id")[column]
@@ -67,10 +84,13 @@ def _mode(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return counts.drop_duplicates(keys).set_index(keys)
 
 
-def first_and_max_offers(steps: pd.DataFrame) -> dict[int, tuple[dict | None, dict | None]]:
+def first_and_max_offers(
+    steps: pd.DataFrame, min_contributors: int = 1
+) -> dict[int, tuple[dict | None, dict | None]]:
     """Per retailer: the most common first offer of a sequence, and the largest offer
-    of that type and currency."""
+    of that type and currency, among the offers at least K contributors received."""
     offered = _keyed(steps[steps["offer_type"].notna()])
+    offered = supported(offered, min_contributors, ["retailer_id", *_OFFER])
     if offered.empty:
         return {}
     typical = _mode(offered.drop_duplicates("seq"), ["retailer_id"])
@@ -88,10 +108,15 @@ def first_and_max_offers(steps: pd.DataFrame) -> dict[int, tuple[dict | None, di
     return out
 
 
-def ladder_table(steps: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
-    """Per retailer, the steps most sequences reach: delays, gaps and the usual offer."""
+def ladder_table(steps: pd.DataFrame, min_contributors: int = 1) -> dict[int, list[dict[str, Any]]]:
+    """Per retailer, the steps most sequences reach: delays, gaps and the usual offer.
+
+    With K > 1 a step needs K contributors, its delay from the cart K contributors
+    with a logged cart, and its offer is the most common one K contributors got.
+    """
     if steps.empty:
         return {}
+    k = min_contributors
     sequences = steps.groupby("retailer_id")["seq"].nunique()
     per_step = steps.groupby(["retailer_id", "step"]).agg(
         n=("seq", "size"),
@@ -100,18 +125,26 @@ def ladder_table(steps: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
         n_hours=("hours", "count"),
         gap_hours=("gap_hours", "median"),
     )
-    offers = _mode(_keyed(steps[["retailer_id", "step", *_OFFER]]), ["retailer_id", "step"])
+    timed = steps[steps["hours"].notna()].groupby(["retailer_id", "step"])["who"].nunique()
+    per_step["hour_contributors"] = timed.reindex(per_step.index).fillna(0)
+    keyed = supported(
+        _keyed(steps[["retailer_id", "step", "who", *_OFFER]]), k, ["retailer_id", "step", *_OFFER]
+    )
+    offers = _mode(keyed, ["retailer_id", "step"])
     per_step = per_step.join(offers[_OFFER]).reset_index()
     # a ufunc of a Series is a Series; numpy's stubs say ndarray, which has no clip(lower=)
     ceil = cast(pd.Series, np.ceil(per_step["retailer_id"].map(sequences) * LADDER_MIN_SHARE))
     floor = ceil.clip(lower=1)
     per_step = per_step[(per_step["n"] >= floor) & (per_step["step"] <= LADDER_MAX_STEPS)]
+    per_step = per_step[per_step["contributors"] >= k]
     out: dict[int, list[dict[str, Any]]] = {}
     for row in per_step.to_dict("records"):
         out.setdefault(int(row["retailer_id"]), []).append(
             {
                 "step": int(row["step"]),
-                "median_hours": rounded(row["median_hours"]),
+                "median_hours": rounded(row["median_hours"])
+                if row["hour_contributors"] >= k
+                else None,
                 "gap_hours": rounded(row["gap_hours"]),
                 "n": int(row["n"]),
                 "n_from_cart": int(row["n_hours"]),
@@ -122,12 +155,12 @@ def ladder_table(steps: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
     return out
 
 
-def escalation_table(steps: pd.DataFrame) -> dict[int, bool]:
+def escalation_table(steps: pd.DataFrame, min_contributors: int = 1) -> dict[int, bool]:
     """Per retailer: do most sequences with two offers of one kind end higher than they began?
 
     Only percent and amount offers compare; within a sequence, offers of another type
     or currency than its first valued offer are ignored. Retailers with no such
-    sequence are absent (null).
+    sequence, or with such sequences from fewer than K contributors, are absent (null).
     """
     valued = _keyed(
         steps[steps["offer_type"].isin(["percent", "amount"]) & steps["offer_value"].notna()]
@@ -145,20 +178,24 @@ def escalation_table(steps: pd.DataFrame) -> dict[int, bool]:
         n=("offer_value", "size"),
         first=("offer_value", "first"),
         last=("offer_value", "last"),
+        who=("who", "first"),
     )
-    per_seq = per_seq[per_seq["n"] >= 2]
+    per_seq = supported(per_seq[per_seq["n"] >= 2], min_contributors)
     share = (per_seq["last"] > per_seq["first"]).groupby(per_seq["retailer_id"]).mean()
     # pandas-stubs types index labels as Hashable; these are retailer ids
     return {int(rid): bool(value >= 0.5) for rid, value in share.items()}  # type: ignore[call-overload]
 
 
-def code_table(steps: pd.DataFrame) -> dict[int, CodeShares]:
+def code_table(steps: pd.DataFrame, min_contributors: int = 1) -> dict[int, CodeShares]:
     """Per retailer: coded offers whose code is shared, single-use or of unknown kind.
 
-    A code's kind is what the offer parser declared; failing that, a code seen by
-    two or more contributors is shared; otherwise unknown.
+    A code declared single-use (by its wording or its machine-made shape) is
+    single-use; a code is shared only when two or more contributor identities got
+    it, whatever its shape ("JOHNSMITH10" looks like "COMEBACK15" but is one
+    person's); otherwise unknown. With K > 1 a retailer's shares need coded offers
+    from K contributors.
     """
-    coded = steps[steps["code"].notna()]
+    coded = supported(steps[steps["code"].notna()], min_contributors)
     if coded.empty:
         return {}
     per_code = coded.groupby(["retailer_id", "code"]).agg(
@@ -166,9 +203,13 @@ def code_table(steps: pd.DataFrame) -> dict[int, CodeShares]:
         declared=("code_kind", "first"),
         offers=("seq", "size"),
     )
-    kind = per_code["declared"].where(
-        per_code["declared"].notna(),
-        np.where(per_code["contributors"] >= 2, "shared", "unknown"),
+    kind = pd.Series(
+        np.where(
+            per_code["declared"] == "single_use",
+            "single_use",
+            np.where(per_code["contributors"] >= 2, "shared", "unknown"),
+        ),
+        index=per_code.index,
     )
     counts = per_code["offers"].groupby([per_code.index.get_level_values(0), kind]).sum()
     out: dict[int, CodeShares] = {}
@@ -235,7 +276,11 @@ def snapshot_frames(
     monthly = (
         steps.assign(month=month, discount=steps["offer_type"].notna())
         .groupby(["retailer_id", "month"])
-        .agg(cart_emails=("seq", "size"), discounts=("discount", "sum"))
+        .agg(
+            cart_emails=("seq", "size"),
+            discounts=("discount", "sum"),
+            contributors=("who", "nunique"),
+        )
         .reset_index()
     )
     pairs = pd.concat([j.carts[["retailer_id", "who"]], steps[["retailer_id", "who"]]])

@@ -64,6 +64,7 @@ from tracker.analysis.journeys import (
     JourneyData,
     Journeys,
     build_journeys,
+    contributor_identity,
     to_hours,
 )
 from tracker.analysis.load import load_journey_data, load_report_frame
@@ -76,6 +77,7 @@ from tracker.analysis.measures import (
     report_table,
     snapshot_frames,
 )
+from tracker.analysis.release import release_data, release_horizons
 from tracker.analysis.rows import (
     ExposureParts,
     Quantiles,
@@ -83,7 +85,7 @@ from tracker.analysis.rows import (
     RetailerStats,
     SurvivalQuantiles,
 )
-from tracker.analysis.survival import KMResult, kaplan_meier_by_group
+from tracker.analysis.survival import KMResult, coarsen_curves, kaplan_meier_by_group
 from tracker.labels import rounded
 
 Z95 = 1.959963984540054
@@ -130,32 +132,69 @@ def run_stats(session: Session, now: datetime, retailer: str | None = None) -> S
     return compute_stats(load_journey_data(session, retailer), reports, now)
 
 
+def run_public_stats(session: Session, now: datetime, min_contributors: int) -> StatsResult:
+    """The statistics a snapshot may publish: released months only, K per figure.
+
+    Each retailer's data is cut at its release horizon (`tracker.analysis.release`)
+    and measured as of then; every figure then needs K contributors
+    (`compute_stats`' `min_contributors`).
+    """
+    reports = load_report_frame(session)
+    data = load_journey_data(session)
+    horizons = release_horizons(data, float(to_hours([now])[0]), min_contributors)
+    return compute_stats(
+        release_data(data, horizons), reports, now,
+        min_contributors=min_contributors, horizons=horizons, also=set(horizons),
+    )  # fmt: skip
+
+
 def compute_stats(
     data: JourneyData,
     reports: pd.DataFrame,
     now: datetime,
     window_hours: float = DEFAULT_WINDOW_HOURS,
     gap_hours: float = DEFAULT_GAP_HOURS,
+    min_contributors: int = 1,
+    horizons: dict[int, float] | None = None,
+    also: set[int] | None = None,
 ) -> StatsResult:
-    """Statistics for every retailer that has carts, cart mail or reports."""
+    """Statistics for every retailer that has carts, cart mail or reports.
+
+    With `min_contributors` K > 1 (the published view) no figure rests on fewer
+    than K contributor identities: a retailer's logged carts count only when they
+    come from K contributors (otherwise its mail is read as cartless sequences),
+    and each measure, offer, ladder step and survival step needs K (see
+    `tracker.analysis.measures` and `survival.coarsen_curves`). `horizons` gives
+    per retailer the time its figures are measured at instead of `now`; `also`
+    names retailers to give a row even when none of their data is left (all held
+    back), so a snapshot can count them as withheld.
+    """
     now_h = float(to_hours([now])[0])
-    j = build_journeys(data.carts, data.messages, window_hours, gap_hours)
-    tables = _tables(j, reports, now_h)
+    carts = data.carts
+    if min_contributors > 1 and not carts.empty:
+        who = contributor_identity(carts["contributor"])
+        enough = who.groupby(carts["retailer_id"]).transform("nunique") >= min_contributors
+        carts = carts[enough].reset_index(drop=True)
+    j = build_journeys(carts, data.messages, window_hours, gap_hours)
+    tables = _tables(j, reports, now_h, min_contributors, horizons or {})
     domains = data.retailers.set_index("retailer_id")
     seen = set(j.carts["retailer_id"]) | set(j.steps["retailer_id"]) | set(reports["retailer_id"])
+    seen |= also or set()
     # pandas-stubs type a cell as any scalar; the domain column holds str
     ids = sorted(seen & set(domains.index), key=lambda rid: cast(str, domains.at[rid, "domain"]))
     rows = [_row(int(rid), domains.loc[rid], tables) for rid in ids]
     return StatsResult(rows=rows, **snapshot_frames(j, reports, tables["survival_curves"], domains))
 
 
-def _tables(j: Journeys, reports: pd.DataFrame, now_h: float) -> dict[str, Any]:
+def _tables(
+    j: Journeys, reports: pd.DataFrame, now_h: float, k: int, horizons: dict[int, float]
+) -> dict[str, Any]:
     """Every per-retailer measure, each keyed by retailer id."""
     carts, steps = j.carts, j.steps
     pairs = pd.concat([carts[["retailer_id", "who"]], steps[["retailer_id", "who"]]])
-    rate_k, rate_n, km, curves = _discount_outcomes(carts, now_h)
+    rate_k, rate_n, km, curves = _discount_outcomes(carts, now_h, k, horizons)
     offered = carts[carts["first_discount_h"].notna()]
-    first_max = first_and_max_offers(steps)
+    first_max = first_and_max_offers(steps, k)
     tables = {
         "contributors": pairs.drop_duplicates().groupby("retailer_id").size(),
         "carts": carts.groupby("retailer_id").size(),
@@ -166,18 +205,19 @@ def _tables(j: Journeys, reports: pd.DataFrame, now_h: float) -> dict[str, Any]:
         .nunique(),
         "rate_k": rate_k,
         "rate_n": rate_n,
-        "first_email": quantile_table(carts, "first_email_h"),
+        "first_email": quantile_table(carts, "first_email_h", k),
         "km": km,
         "survival_curves": curves,
-        "discount_delay": quantile_table(offered, "first_discount_h"),
+        "discount_delay": quantile_table(offered, "first_discount_h", k),
         "first_max": first_max,
         "cart_value": carts.groupby(["retailer_id", "currency"])["value"].median(),
-        "ladder": ladder_table(steps),
-        "escalation": escalation_table(steps),
-        "codes": code_table(steps),
+        "ladder": ladder_table(steps, k),
+        "escalation": escalation_table(steps, k),
+        "codes": code_table(steps, k),
         "expiry": quantile_table(
             steps.assign(expiry=steps["expires_h"] - steps["sent_h"]).query("expiry > 0"),
             "expiry",
+            k,
         ),
         "reports": report_table(reports),
         "seen": _seen(carts, steps),
@@ -194,18 +234,27 @@ def _as_dict(table: Any) -> Any:
     return table
 
 
-def _discount_outcomes(carts: pd.DataFrame, now_h: float):
-    """Wilson counts and a Kaplan-Meier fit per retailer, from carts logged before `now`."""
-    c = carts[carts["left_h"] <= now_h]
-    got = c["first_discount_h"].notna() & (c["left_h"] + c["first_discount_h"] <= now_h)
-    known = got | (c["window_end_h"] <= now_h)
-    censor = np.fmin(c["window_end_h"], now_h) - c["left_h"]
+def _discount_outcomes(carts: pd.DataFrame, now_h: float, k: int, horizons: dict[int, float]):
+    """Wilson counts and a Kaplan-Meier fit per retailer, from carts logged before `now`
+    (each retailer's horizon, when given); with K > 1 the curves are coarsened."""
+    clock: Any = now_h
+    if horizons:
+        clock = np.fmin(carts["retailer_id"].map(horizons).fillna(now_h), now_h)
+    c = carts[carts["left_h"] <= clock]
+    if horizons:
+        clock = clock[c.index]
+    got = c["first_discount_h"].notna() & (c["left_h"] + c["first_discount_h"] <= clock)
+    known = got | (c["window_end_h"] <= clock)
+    censor = np.fmin(c["window_end_h"], clock) - c["left_h"]
     duration = np.where(got, c["first_discount_h"], censor)
     km, curves = kaplan_meier_by_group(c["retailer_id"].to_numpy(), duration, got.to_numpy())
+    if k > 1 and not c.empty:
+        frame = pd.DataFrame({"g": c["retailer_id"], "t": duration, "e": got, "who": c["who"]})
+        km, curves = coarsen_curves(curves, frame, k)
     curves = curves.rename(columns={"g": "retailer_id"})
-    k = got.groupby(c["retailer_id"]).sum()
-    n = known.groupby(c["retailer_id"]).sum()
-    return k, n, km, curves
+    events = got.groupby(c["retailer_id"]).sum()
+    outcomes = known.groupby(c["retailer_id"]).sum()
+    return events, outcomes, km, curves
 
 
 def _seen(carts: pd.DataFrame, steps: pd.DataFrame) -> pd.DataFrame:

@@ -109,3 +109,83 @@ def _batch(frame: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
         for g, n, ev in counts.itertuples()
     }
     return fits, curves
+
+
+# The published curve's clock: hourly for two days, every 6 h to 14 days, daily after.
+GRID_HOURS = np.concatenate(
+    [np.arange(0.0, 48.0), np.arange(48.0, 336.0, 6.0), np.arange(336.0, 24.0 * 731, 24.0)]
+)
+
+
+def coarsen_curves(
+    curves: pd.DataFrame, frame: pd.DataFrame, min_contributors: int
+) -> tuple[dict, pd.DataFrame]:
+    """Curves whose every step rests on discounts to at least K contributors.
+
+    `curves` are `kaplan_meier_by_group`'s; `frame` has the group `g`, the duration
+    `t`, the event flag `e` and the contributor `who` of each cart. Events are put
+    in bins of GRID_HOURS; consecutive bins are merged until their events come from
+    K contributors, and the curve is shown only at the end of each merged bin (a
+    grid time, never one cart's time), with the survival reached there. Events
+    after the last full bin are not shown as a step. Quantiles are read off the
+    coarse curve, so the row and the curve say the same thing.
+    """
+    events = frame[frame["e"].to_numpy(dtype=bool)]
+    # a discount at 0 h falls in the first hour: the curve starts at 1 before any event
+    slot = np.clip(np.searchsorted(GRID_HOURS, events["t"]), 1, len(GRID_HOURS) - 1)
+    bins = pd.DataFrame({"g": events["g"].to_numpy(), "end": GRID_HOURS[slot],
+                         "who": events["who"].to_numpy()})  # fmt: skip
+    bins = bins.drop_duplicates().sort_values(["g", "end"], kind="stable")
+    points: list[tuple] = []
+    group, end = None, None
+    seen: set = set()
+    for g, bin_end, who in zip(bins["g"], bins["end"], bins["who"], strict=True):
+        if (g, bin_end) != (group, end):
+            if len(seen) >= min_contributors:
+                points.append((group, end))
+                seen = set()
+            if g != group:
+                seen = set()
+            group, end = g, bin_end
+        seen.add(who)
+    if len(seen) >= min_contributors:
+        points.append((group, end))
+    return _coarse_rows(curves, frame, pd.DataFrame(points, columns=["g", "hours"]))
+
+
+def _coarse_rows(curves: pd.DataFrame, frame: pd.DataFrame, points: pd.DataFrame):
+    """The exact curve read at each shown point, plus the start at 1; fits read off it."""
+    exact = curves.sort_values("hours", kind="stable")
+    shown = pd.merge_asof(
+        points.astype({"hours": float}).sort_values("hours", kind="stable"),
+        exact[["g", "hours", "survival", "low", "high"]],
+        on="hours", by="g", direction="backward",
+    )  # fmt: skip
+    sizes = frame.groupby("g").size()
+    starts = pd.DataFrame({"g": sizes.index, "hours": 0.0, "survival": 1.0, "low": 1.0,
+                           "high": 1.0})  # fmt: skip
+    rows = pd.concat([starts, shown], ignore_index=True).sort_values(["g", "hours"])
+    # carts still waiting after each shown time: durations above it, per group
+    ordered = frame.sort_values(["g", "t"], kind="stable")
+    offsets = ordered.groupby("g", sort=False).size().cumsum()
+    t = ordered["t"].to_numpy(dtype=float)
+    ends = offsets.to_dict()
+    sizes_d = sizes.to_dict()
+    still = [
+        sizes_d[g] - int(np.searchsorted(t[ends[g] - sizes_d[g] : ends[g]], h, side="right"))
+        for g, h in zip(rows["g"], rows["hours"], strict=True)
+    ]
+    rows["at_risk"] = still
+    rows = rows[[*CURVE_COLUMNS, "g"]].reset_index(drop=True)
+    rounded = rows["survival"].round(12)
+
+    def first_at(q: float) -> dict:
+        return rows[rounded <= q].groupby("g", sort=False)["hours"].first().to_dict()
+
+    median, p25, p75 = first_at(0.5), first_at(0.75), first_at(0.25)
+    events = frame.groupby("g")["e"].sum().to_dict()
+    fits = {
+        g: KMResult(median.get(g), p25.get(g), p75.get(g), int(n), int(n - events[g]), None)
+        for g, n in sizes_d.items()
+    }
+    return fits, rows

@@ -23,6 +23,7 @@ from tracker.mail.message import ParsedMail
 from tracker.records import RetailerRef
 from tracker.text.domains import registrable_domain
 from tracker.text.names import retailer_name
+from tracker.text.rules import load_rules
 
 
 @cache
@@ -100,13 +101,40 @@ def _sender_domain(mail: ParsedMail) -> str | None:
     return _link_domain(mail)
 
 
+# the line a mail client puts above a forwarded or quoted original, in our five languages
+_FORWARD_MARKER_RE = re.compile(
+    r"^[\s>*-]*(?:forwarded message|begin forwarded message|original message"
+    r"|weitergeleitete nachricht|urspr(?:ü|ue)ngliche nachricht|message transf[ée]r[ée]"
+    r"|message d['’]origine|messaggio inoltrato|messaggio originale|mensaje reenviado"
+    r"|mensaje original)\b",
+    re.I | re.M,
+)
+_BULK_HEADERS = ("list-unsubscribe", "list-unsubscribe-post", "list-id", "feedback-id")
+
+
+def forwarded_by_a_person(mail: ParsedMail) -> bool:
+    """A person passing a shop's mail on: forwarded (a Fwd:/WG:/TR: subject or a
+    forwarded-message marker) and none of bulk mail's signs (list headers,
+    Precedence: bulk, an ESP sender). Its From is the forwarder, not a retailer."""
+    precedence = mail.headers.get("precedence", "").strip().lower()
+    if precedence in ("bulk", "list") or any(h in mail.headers for h in _BULK_HEADERS):
+        return False
+    if is_esp(registrable_domain(mail.from_addr or "")):
+        return False
+    forwarded = load_rules().forward.search(mail.subject or "")
+    return bool(forwarded or _FORWARD_MARKER_RE.search(mail.text or ""))
+
+
 def extract_retailer(mail: ParsedMail) -> RetailerRef | None:
     """The retailer behind `mail`, or None for personal mail or when unknowable.
 
-    A post to a discussion list is not its author's employer writing, and mail
-    that failed authentication is not the shop it names: neither has a retailer.
+    A post to a discussion list is not its author's employer writing, mail that
+    failed authentication is not the shop it names, and a person forwarding a
+    shop's mail is not that shop (nor a shop of their own): none has a retailer.
     """
     if is_discussion_list(mail.headers) or failed_authentication(mail.headers):
+        return None
+    if forwarded_by_a_person(mail):
         return None
     domain = _sender_domain(mail)
     if domain is None:

@@ -1,25 +1,43 @@
 """The privacy boundary: write the published snapshot from the private store.
 
-Only aggregates cross it. A retailer appears only when at least K contributors
-(default 3) gave it carts or cart mail; a discount code only when at least K
-contributors saw that same code and nobody declared it single-use; a ladder step
-or a row of the offer distribution only when at least K contributors reached it,
-so no figure rests on one or two people's mail. Nothing
-per-message crosses: no message, subject, source, address, display name of a
-person, link, token or contributor id. Public reports keep the host of their
-page only and the month they were seen. Survival points are rounded so a single
-contributor's exact timestamps cannot be read back off the curve.
+Only aggregates cross it, and every published cell rests on at least K
+contributors (default 3), counted as identities ("alice", "Alice " are one):
+
+- a retailer appears only when K contributors gave it carts or cart mail; its
+  cart figures (rate, waits, survival) only when K contributors logged carts;
+  its typical, largest and ladder offers only among offers K contributors got;
+  each ladder step, offer-distribution row, month and survival step needs K
+  (`tracker.analysis.stats.compute_stats` with `min_contributors`);
+- a discount code only when K contributors saw that same code and nobody
+  declared it single-use;
+- differencing: each retailer's months are released in blocks that add at least
+  K contributors' data and K carts, never the current month, and figures are
+  measured as of the end of the released months (`tracker.analysis.release`), so
+  a snapshot published a day later does not differ by one new cart;
+- membership: contributor counts are published rounded down to a multiple of K
+  and, per retailer, below the total; the total is published only from 2K
+  contributors on. With exactly K contributors, every published retailer was
+  necessarily seen by all of them, which the snapshot then does not say.
+
+Nothing per-message crosses: no message, subject, source, address, display name
+of a person, link, token or contributor id. Public reports keep the host of their
+page only and the month they were seen; first and last seen are months.
 
 The file is written next to its destination under a temporary name and renamed
 into place, so a reader (the site) sees either the old snapshot or the new one.
+The temporary name carries the writer's process id: a publish killed before its
+rename (kill -9, power loss) leaves one, and the next publish to that place
+removes every temporary file whose writer is gone. A destination that is the
+private store itself (the same path, a symlink, a hard link or its journal) is
+refused before anything is written.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -28,9 +46,10 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from tracker import __version__
+from tracker.analysis.exposure import KNOWN_FULL, exposure_score
 from tracker.analysis.load import load_retailer_meta
 from tracker.analysis.rows import OfferFigure, RetailerStats
-from tracker.analysis.stats import StatsResult, run_stats
+from tracker.analysis.stats import StatsResult, run_public_stats
 from tracker.errors import PublishError
 from tracker.labels import missing
 from tracker.snapshot.schema import SCHEMA_VERSION, create_snapshot, insert_rows
@@ -64,7 +83,8 @@ def publish_snapshot(
     """Compute statistics from the store and write the k-anonymous snapshot to `out`."""
     if min_contributors < 1:
         raise PublishError(f"--min-contributors must be at least 1, got {min_contributors}")
-    result = run_stats(session, now)
+    refuse_store_path(session, Path(out))
+    result = run_public_stats(session, now, min_contributors)
     meta_retailers = load_retailer_meta(session)
     return write_snapshot(result, meta_retailers, Path(out), now, min_contributors)
 
@@ -99,12 +119,11 @@ def write_snapshot(
         codes=len(codes),
         min_contributors=min_contributors,
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _temp_path(out)
     try:
-        tmp.unlink()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temps(out)
+        tmp.unlink(missing_ok=True)
         conn = create_snapshot(tmp)
         try:
             _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary)
@@ -115,11 +134,68 @@ def write_snapshot(
     except OSError as exc:
         raise PublishError(f"cannot write snapshot {out}: {exc}") from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            leftover.unlink(missing_ok=True)
     return summary
 
 
+def refuse_store_path(session: Session, out: Path) -> None:
+    """Raise PublishError when `out` is the private store's file (or resolves to it).
+
+    Replacing it would destroy the store; a symlink, `..`, a hard link or the store's
+    -wal/-shm/-journal file are the same file.
+    """
+    url = session.get_bind().engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    store = Path(url.database).expanduser().resolve()
+    target = out.expanduser().resolve()
+    names = {store, *(store.with_name(store.name + s) for s in ("-wal", "-shm", "-journal"))}
+    same = target in names
+    if not same and target.exists() and store.exists():
+        same = os.path.samefile(target, store)
+    if same:
+        raise PublishError(f"refusing to publish over the private store itself: {out}")
+
+
+def _temp_path(out: Path) -> Path:
+    return out.with_name(f".{out.name}.{os.getpid()}.tmp")
+
+
+def _remove_stale_temps(out: Path) -> None:
+    """Remove temporary snapshots beside `out` whose writing process no longer runs."""
+    prefix = f".{out.name}."
+    for path in out.parent.glob(f"{glob_escape(prefix)}*.tmp*"):
+        pid = path.name[len(prefix) :].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def published_contributors(count: int, total: int, k: int) -> int:
+    """A retailer's contributor count as published: a multiple of K, and below the
+    total when the total is published, so "every contributor shopped here" never shows."""
+    if total >= 2 * k:
+        count = min(count, total - 1)
+    return max(k, count // k * k)
+
+
+def published_total(total: int, k: int) -> str:
+    """The snapshot's contributor total: exact from 2K on, else only a bound."""
+    return str(total) if total >= 2 * k else f"fewer than {2 * k}"
+
+
 def _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary) -> None:
+    k = summary.min_contributors
     meta = {
         "created_at": now.isoformat(timespec="seconds"),
         "darkpool_version": __version__,
@@ -127,13 +203,17 @@ def _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary) -> 
         "min_contributors": summary.min_contributors,
         "retailers": summary.retailers,
         "retailers_withheld": summary.withheld,
-        "contributors": summary.contributors,
+        "contributors": published_total(summary.contributors, k),
         "carts": summary.carts,
         "messages": summary.messages,
         "codes": summary.codes,
     }
     conn.executemany("INSERT INTO meta VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
-    insert_rows(conn, "retailers", [_retailer_row(r, retailer_meta) for r in rows])
+    retailer_rows = [_retailer_row(r, retailer_meta) for r in rows]
+    for row, stats in zip(retailer_rows, rows, strict=True):
+        row["contributors"] = published_contributors(row["contributors"], summary.contributors, k)
+        row["exposure"] = _published_exposure(stats, row["contributors"])
+    insert_rows(conn, "retailers", retailer_rows)
     ladder = [
         {
             "domain": r["retailer"]["domain"],
@@ -153,10 +233,27 @@ def _write_all(conn, rows, result, keep, codes, retailer_meta, now, summary) -> 
         offers = offers[offers["contributors"] >= summary.min_contributors]
     _insert_frame(conn, "offer_distribution", offers, keep,
                   ["domain", "type", "value", "currency", "messages"])  # fmt: skip
+    if not codes.empty:
+        codes = codes.assign(
+            contributors=[published_contributors(int(n), summary.contributors, k)
+                          for n in codes["contributors"]]
+        )  # fmt: skip
     _insert_frame(conn, "codes", codes, keep, ["domain", "code", "contributors"])
-    _insert_frame(conn, "monthly", result.monthly, keep,
+    monthly = result.monthly
+    if not monthly.empty:
+        monthly = monthly[monthly["contributors"] >= k]
+    _insert_frame(conn, "monthly", monthly, keep,
                   ["domain", "month", "cart_emails", "discounts"])  # fmt: skip
     insert_rows(conn, "reports", _report_rows(result, keep))
+
+
+def _published_exposure(r: RetailerStats, contributors: int) -> int | None:
+    """The exposure score with "widely known" read from the published contributor
+    count: the exact count would otherwise be solvable from the score."""
+    parts = r["exposure_parts"]
+    reports = 0.5 * min(1, r["reports"] / KNOWN_FULL)
+    known = round(reports + 0.5 * min(1, contributors / KNOWN_FULL), 4)
+    return exposure_score(parts["likely"], parts["deep"], parts["predictable"], known)
 
 
 def _retailer_row(r: RetailerStats, retailer_meta: dict) -> dict[str, Any]:
@@ -196,8 +293,8 @@ def _retailer_row(r: RetailerStats, retailer_meta: dict) -> dict[str, Any]:
         "report_wait_median_h": summary["wait_median_hours"] if summary else None,
         "reports_agree": _bool(r["reports_agree"]),
         "exposure": r["exposure"],
-        "first_seen": r["first_seen"],
-        "last_seen": r["last_seen"],
+        "first_seen": r["first_seen"][:7] if r["first_seen"] else None,  # months only
+        "last_seen": r["last_seen"][:7] if r["last_seen"] else None,
     }
 
 

@@ -44,7 +44,7 @@ CREATE TABLE retailers (
     report_value_median REAL, report_wait_median_h REAL,
     reports_agree INTEGER,       -- 1 agree, 0 disagree, NULL cannot tell
     exposure INTEGER,            -- 0..100, see tracker/analysis/stats.py
-    first_seen TEXT, last_seen TEXT   -- ISO dates (day precision)
+    first_seen TEXT, last_seen TEXT   -- ISO months (YYYY-MM)
 );
 CREATE TABLE ladder (
     domain TEXT NOT NULL, step INTEGER NOT NULL,

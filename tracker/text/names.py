@@ -16,6 +16,14 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from tracker.text.scripts import (
+    fold_key,
+    fold_lookalikes,
+    has_lookalikes,
+    mixed_script,
+    strip_controls,
+)
+
 # Store names that are also common words in the five languages we read.
 _COMMON_WORDS = """
 next very boots game office target gap express article purple away on iceland coast
@@ -160,8 +168,8 @@ def _key_spaced(text: str) -> str:
 
 
 def _looks_like_person(name: str) -> bool:
-    words = name.split()
-    return 1 <= len(words) <= 3 and words[0].lower().strip(".,") in _first_names()
+    words = fold_lookalikes(name).split()
+    return 1 <= len(words) <= 3 and words[0].casefold().strip(".,") in _first_names()
 
 
 def name_from_domain(domain: str) -> str:
@@ -171,6 +179,7 @@ def name_from_domain(domain: str) -> str:
 
 
 def _clean(name: str) -> str:
+    name = strip_controls(name)
     name = re.sub(r"[®™©*]|[\U0001F000-\U0001FFFF\u2600-\u27BF]", "", name)
     name = re.sub(r"\s+", " ", name).strip(" \"'“”«»-|:")
     name = _VIA_RE.sub("", name)
@@ -219,12 +228,44 @@ def public_name(name: str | None, domain: str) -> str:
     spells the domain ("Quillby Beauty" at quillbybeauty.com), else one made from it.
 
     Stored names come from the From display name of the first mail seen, which
-    senders personalise ("Quillby for Jane Doe"); that must not cross the boundary.
+    senders personalise ("Quillby for Jane Doe", "Quillby Иван", "Quillby ٠٧٩١"); that
+    must not cross the boundary. The check is the one for every script: all letters
+    and digits of the name, in any script, must be spelled by the domain's own label
+    (`tracker.text.scripts.fold_key`). A name that mixes lookalike scripts ("Lеvi's"),
+    or whose lookalikes fold to a curated retailer of another domain ("Аmazon" at an
+    IDN domain), is a spoof and is replaced by the domain's own name; bidi overrides
+    and other invisible characters never survive.
     """
     known = retailer_for_domain(domain)
     if known is not None:
         return known.name
-    key = _key(name or "")
-    if name and key and key in _key(domain.split(".", 1)[0]):
-        return name
+    shown = strip_controls(name or "")
+    if shown and _spells_domain(shown, domain) and not _spoofs(shown, domain):
+        return shown
     return name_from_domain(domain)
+
+
+def _spells_domain(name: str, domain: str) -> bool:
+    """Every letter and digit of `name` (any script) is in the domain's first label."""
+    key = fold_key(name)
+    return bool(key) and "\ufffd" not in name and key in fold_key(_unicode_label(domain))
+
+
+def _spoofs(name: str, domain: str) -> bool:
+    if mixed_script(name):
+        return True
+    if not has_lookalikes(name):
+        return False
+    other = lookup_retailer(fold_lookalikes(name))
+    return other is not None and other.domain != domain
+
+
+def _unicode_label(domain: str) -> str:
+    """The first label of `domain`, an IDN label ("xn--...") decoded to Unicode."""
+    label = domain.split(".", 1)[0]
+    if label.startswith("xn--"):
+        try:
+            return label.encode("ascii").decode("idna")
+        except UnicodeError:
+            return label
+    return label

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker.site import charts, data, figures, ui
+from tracker.site import charts, data, downloads, figures, ui
 
 st.title("Compare & audit")
 state = data.current()
@@ -50,7 +50,7 @@ left.download_button(
 )
 right.download_button(
     "Download the audit (CSV)",
-    table.to_csv(index=False).encode(),
+    downloads.csv_bytes(table),
     file_name=f"darkpool-audit-{target}.csv",
     mime="text/csv",
     key="audit_download_csv",

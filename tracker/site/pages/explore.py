@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker.site import charts, data, ui
+from tracker.site import charts, data, downloads, ui
 
 st.title("Explore & download")
 state = data.current()
@@ -79,7 +79,7 @@ for (name, _title, frame), tab in zip(TABLES, st.tabs([t for _, t, _ in TABLES])
         st.dataframe(frame, hide_index=True, key=f"explore_table_{name}")
         st.download_button(
             f"Download {name}.csv",
-            frame.to_csv(index=False).encode(),
+            downloads.csv_bytes(frame),
             file_name=f"darkpool-{name}.csv",
             mime="text/csv",
             key=f"explore_download_{name}",

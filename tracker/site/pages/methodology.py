@@ -52,10 +52,33 @@ sees anyone's mailbox. The snapshot holds **aggregates only**: no message, no
 address, no name of a person, no personal link or token.
 
 - A retailer appears only when at least **K = {ui.escape_md(k)}** different
-  contributors saw its mail, so no figure describes a single shopper.
+  contributors saw its mail, so no figure describes a single shopper. Contributors
+  are counted as people: "alice", "Alice" and "alice " are one.
+- **Every figure needs K.** Cart figures (discount rate, waits, the survival curve)
+  appear only when K contributors logged carts at the retailer; the typical,
+  largest and ladder offers are chosen among offers that K contributors received;
+  each ladder step, month and offer row needs K contributors; the survival curve
+  is drawn only at fixed times (hourly for two days, every 6 hours to 14 days,
+  then daily) and each of its steps rests on discounts to K contributors.
 - A discount code is published only when at least K contributors received the
-  same code (a shared, public code); single-use codes never leave the store.
-- Dates are published by day or month, never by the minute.
+  same code (a shared, public code); single-use codes never leave the store, and
+  a code counts as shared only when several people got it, never by its look.
+- **Snapshots cannot be differenced down to one cart.** Each retailer's months are
+  released in blocks: never the current month, and a block only once it adds K
+  contributors' data (and, once carts are shown, K carts from K contributors).
+  Figures are measured as of the end of the released months, so a snapshot
+  published a day later differs only when a whole block is released.
+- **Who shopped where.** Contributor counts are shown rounded down to a multiple
+  of K ("at least"), and per retailer always below the total; the total number of
+  contributors is shown only from 2K on. With exactly K contributors every
+  published retailer was necessarily seen by all of them, so the snapshot then
+  does not say how many there are.
+- Retailer names are the curated name or the letters of the sender's own domain:
+  a name in any script that the domain does not spell (a person's name, a phone
+  number), a lookalike of another shop's name, or invisible direction marks never
+  appear. A person forwarding a shop's mail is not a retailer.
+- Dates are published by month (first and last seen, public reports), never by
+  the minute. CSV downloads mark text that a spreadsheet would run as a formula.
 """
 )
 if meta:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tracker.labels import percent_label
-from tracker.site import charts, data, figures, ui
+from tracker.site import charts, data, downloads, figures, ui
 
 st.title("Abandoned-cart discounts, measured")
 st.caption(
@@ -44,7 +44,7 @@ st.dataframe(
 )
 st.download_button(
     "Download the leaderboard (CSV)",
-    board.to_csv(index=False).encode(),
+    downloads.csv_bytes(board),
     file_name="darkpool-leaderboard.csv",
     mime="text/csv",
     key="overview_download",

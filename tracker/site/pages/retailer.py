@@ -36,7 +36,9 @@ st.header(ui.escape_md(row["name"]))
 where = " · ".join(
     ui.escape_md(v) for v in (domain, row["category"], row["country"]) if isinstance(v, str) and v
 )
-st.caption(f"{where} · {int(row['contributors'])} contributors · {int(row['carts'])} logged carts")
+st.caption(
+    f"{where} · at least {int(row['contributors'])} contributors · {int(row['carts'])} logged carts"
+)
 cols = st.columns(4)
 rate_help = f"95% interval {percent_label(row['discount_rate_low'])}–{percent_label(row['discount_rate_high'])}"
 cols[0].metric("Discount rate", percent_label(row["discount_rate"]), help=rate_help)
