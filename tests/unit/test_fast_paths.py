@@ -46,3 +46,42 @@ def test_count_multipart_counts_as_the_case_insensitive_regex(data: bytes) -> No
 )
 def test_link_prefilter_keeps_what_the_regex_kept(href: str) -> None:
     assert links._MAYBE.occurs_in(href.lower()) == bool(_OLD_MAYBE.search(href))
+
+
+def _from_line_by_dateutil(line: bytes):
+    """What parse_from_line did before the asctime fast path: dateutil on every line."""
+    import warnings
+    from datetime import UTC
+
+    from dateutil import parser
+
+    from tracker.mail.files import FROM_LINE
+
+    match = FROM_LINE.match(line)
+    if not match:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = parser.parse(match.group(1).decode("ascii", "replace"), fuzzy=True)
+    except (ValueError, OverflowError):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"From MAILER-DAEMON Thu Nov 20 14:03:00 2026\n",
+        b"From a@b.example  Mon Feb  3 04:05:06 2025",
+        b"From x Sat, 21 Nov 2026 10:00:00 +0100",  # not asctime: dateutil reads the zone
+        b"From x Fri Feb 30 10:00:00 2026",  # impossible day
+        b"From a@b Tue Dec  1 23:59:59 2026 +0000",
+        b"From x Wed Jan 07 1:02:03 2026",
+        b"From x wed jan 07 01:02:03 2026",
+    ],
+)
+def test_from_line_dates_read_as_dateutil_reads_them(line: bytes) -> None:
+    from tracker.mail.files import parse_from_line
+
+    assert parse_from_line(line) == _from_line_by_dateutil(line)
