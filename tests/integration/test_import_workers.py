@@ -70,6 +70,34 @@ def test_pool_import_stores_what_a_single_process_import_stores(any_db_url, seco
     assert _stored(any_db_url) == _stored(second_url)
 
 
+def test_a_message_that_kills_its_worker_is_recorded_and_the_run_goes_on(monkeypatch):
+    """A worker dying (segfault, OOM kill) breaks the whole pool: its chunks run again
+    one message at a time, the message it dies on is recorded, everything else is kept."""
+    import os
+
+    from poison import deadly
+
+    monkeypatch.setenv("DARKPOOL_POOL_OWNER", str(os.getpid()))
+    raws = [RawMail(f"m{i}", message(i)) for i in range(300)]
+    raws.insert(150, RawMail("poison", message(999)))
+    records = list(process_stream(raws, workers=2, chunk=10, inline_first=20, process=deadly))
+    assert [r.source for r in records] == [r.source for r in raws]
+    errors = {r.source: r.error for r in records if r.error}
+    assert list(errors) == ["poison"] and "worker process died" in errors["poison"]
+    assert records[150].key.startswith("sha256:")  # keyed by its bytes, not ""
+
+
+def test_chunks_are_bounded_by_size_as_well_as_count():
+    from tracker.mail import workers
+
+    big = [RawMail(f"b{i}", b"x" * (workers.CHUNK_BYTES // 3 + 1)) for i in range(10)]
+    stream = iter(big)
+    sizes = []
+    while chunk := workers._take(stream, 32):
+        sizes.append(len(chunk))
+    assert sizes == [3, 3, 3, 1]
+
+
 def test_records_come_back_in_input_order_and_crashes_are_records():
     raws = [RawMail(f"m{i}", message(i)) for i in range(400)]
     raws.insert(300, RawMail("bad", None))  # type: ignore[arg-type]  # crashes the pipeline

@@ -13,6 +13,7 @@ transaction per batch).
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -103,3 +104,56 @@ def test_killed_imports_rerun_to_the_same_store(mailbox, reference, tmp_path):
     )
     assert landed >= KILLS
     assert kinds["write"] >= 3 and kinds["delay"] >= 3
+
+
+def _descendants(pid: int) -> set[int]:
+    """Live (non-zombie) processes below `pid`, from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_kill_9_of_the_importer_alone_ends_its_workers_and_a_rerun_completes(tmp_path):
+    """The out-of-memory killer or `kill -9 PID` ends only the importer; its pool's
+    processes must not linger, and the store must still resume to the same rows."""
+    import signal
+    import time
+
+    from hostile.crash import start
+
+    mailbox = write_mbox(tmp_path / "big.mbox", varied_messages(1500))
+    reference = tmp_path / "reference.sqlite"
+    run(darkpool("--db", str(reference), "import", str(mailbox), "--workers", "1"))
+    db = tmp_path / "store.sqlite"
+    proc = start(darkpool("--db", str(db), "import", str(mailbox), "--workers", "2"))
+    deadline, workers = time.monotonic() + 120, set()
+    while proc.poll() is None and time.monotonic() < deadline and len(workers) < 3:
+        workers = _descendants(proc.pid)  # the forkserver and its two workers (and a tracker)
+        time.sleep(0.05)
+    assert len(workers) >= 3, "the pool never started"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if _alive(pid)]
+    run(darkpool("--db", str(db), "import", str(mailbox), "--workers", "2"))
+    assert dump_store(db) == dump_store(reference)
