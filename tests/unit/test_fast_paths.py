@@ -42,10 +42,29 @@ def test_count_multipart_counts_as_the_case_insensitive_regex(data: bytes) -> No
         "https://cdn.shop.example/images/hero.jpg",
         "https://shop.example/BASKET",
         "https://shop.example/pedidos/55",
+        "https://shop.example/restore-ba\u017fket?id=1",  # the long s: re.I reads it as s
+        "https://shop.example/restore-carr\u0131to",  # the dotless i
+        "https://shop.example/\u0130nvoice/123",  # the dotted capital I
     ],
 )
 def test_link_prefilter_keeps_what_the_regex_kept(href: str) -> None:
-    assert links._MAYBE.occurs_in(href.lower()) == bool(_OLD_MAYBE.search(href))
+    from tracker.text.prefilter import fold
+
+    kept = links._MAYBE.occurs_in(fold(href))
+    assert kept or not _OLD_MAYBE.search(href)  # never rules out what the regex kept
+    assert links.link_signals([href]) == _old_signals(href)
+
+
+def _old_signals(href: str) -> frozenset[str]:
+    """link_signals with the regex pre-filter it had before."""
+    import unittest.mock
+
+    class Regex:
+        def occurs_in(self, _folded: str) -> bool:
+            return bool(_OLD_MAYBE.search(href))
+
+    with unittest.mock.patch.object(links, "_MAYBE", Regex()):
+        return links.link_signals([href])
 
 
 def _from_line_by_dateutil(line: bytes):
@@ -85,3 +104,10 @@ def test_from_line_dates_read_as_dateutil_reads_them(line: bytes) -> None:
     from tracker.mail.files import parse_from_line
 
     assert parse_from_line(line) == _from_line_by_dateutil(line)
+
+
+def test_html_padding_does_not_hide_the_text_after_it():
+    from tracker.mail.html import html_to_text
+
+    padded = "<p>" + " " * 250_000 + "Your cart is waiting</p>"
+    assert html_to_text(padded).text == "Your cart is waiting"

@@ -154,7 +154,8 @@ def _read_tree(tree: LexborHTMLParser, root: LexborNode, result: HtmlText) -> No
     ESP-sized mail. Instead: drop what is never read, mark line and cell
     boundaries with text nodes ("\\n" around each block, " " around each
     cell, "\\n" after a <br>), and let lexbor concatenate the text; links
-    take their own subtree's text the same way.
+    take their own subtree's text the same way. Links come from the whole
+    document (up to MAX_LINKS), also past the first MAX_TEXT characters.
     """
     tree.strip_tags(_SKIP_TAGS)
     for img in tree.css("img"):
@@ -175,8 +176,9 @@ def _read_tree(tree: LexborHTMLParser, root: LexborNode, result: HtmlText) -> No
         href = (anchor.attributes.get("href") or "").strip()
         if href:
             result.links.append((href, _anchor_text(anchor)))
-    text = root.text(deep=True) or ""
-    result.text = clean_text(text[: MAX_TEXT * 4])[:MAX_TEXT]
+    # cut after whitespace is collapsed: a page of padding must not hide its text
+    # (the input is already bounded by MAX_HTML_CHARS)
+    result.text = clean_text(root.text(deep=True) or "")[:MAX_TEXT]
 
 
 def _anchor_text(anchor: LexborNode) -> str:

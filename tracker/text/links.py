@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from tracker.text.prefilter import PrefixScan
+from tracker.text.prefilter import PrefixScan, fold
 
 # Words for a cart or a checkout in URLs (paths are rarely translated, but
 # some shops do: Warenkorb, panier, carrello, carrito, cesta, Kasse).
@@ -203,7 +203,8 @@ def link_signals(hrefs: Iterable[str]) -> frozenset[str]:
         if i >= MAX_LINKS:
             break
         low = href.lower()
-        if not low.startswith(("http://", "https://")) or not _MAYBE.occurs_in(low):
+        # folded as re.I compares (ſ is s, ı and İ are i): the scan may only rule out
+        if not low.startswith(("http://", "https://")) or not _MAYBE.occurs_in(fold(href)):
             continue
         first = _split(href)
         if first is None:
