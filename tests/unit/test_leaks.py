@@ -224,6 +224,13 @@ def test_public_name_holds_in_every_script(stored: str, domain: str, shown: str)
         ("Fwd: your cart", "", {"list-unsubscribe": "<https://winterbourne.me/u>"}, "winterbourne.me"),
         ("Fwd: your cart", "", {"precedence": "bulk"}, "winterbourne.me"),  # bulk: a sender
         ("Your cart", "You left something behind", {}, "winterbourne.me"),  # not forwarded
+        # Outlook's plain-text forward: no marker, a rule and the original's header block
+        ("thought you'd want this", "see below\n" + "_" * 32 + "\nFrom: Quillby <news@quillby.example>\n"
+         "Sent: Monday, 23 November 2026 10:00\nTo: Jane\nSubject: Your cart\n\nYou left...", {}, None),
+        ("deal", "Von: Quillby <news@quillby.example>\nGesendet: Montag, 23. November 2026\nAn: Jane", {}, None),
+        ("Re: Fwd: your cart", "ok", {}, None),  # a forward inside a reply
+        ("[Fwd: your cart]", "", {}, None),
+        ("From our team", "From: our team\nTo: you, with love", {}, "winterbourne.me"),  # prose, not headers
     ],
 )  # fmt: skip
 def test_a_person_forwarding_a_shops_mail_is_no_retailer(subject, text, headers, retailer):

@@ -110,19 +110,36 @@ _FORWARD_MARKER_RE = re.compile(
     re.I | re.M,
 )
 _BULK_HEADERS = ("list-unsubscribe", "list-unsubscribe-post", "list-id", "feedback-id")
+# The header block a mail client quotes above a forwarded original when it
+# writes no marker line (Outlook: a rule, then From:/Sent:/To:/Subject:): a
+# From line and, within the next lines, the block's date field — prose has
+# "From: our team" but not a "Sent:" line under it.
+_QUOTED_FROM = r"(?:from|von|de|da)"
+_QUOTED_FIELD = r"(?:sent|date|gesendet|datum|envoy[ée]|inviato|data|enviado|fecha)"
+_QUOTED_HEADERS_RE = re.compile(
+    rf"^[ \t>*]*{_QUOTED_FROM}[ \t]*:[ \t]*\S[^\n]*\n(?:[^\n]*\n){{0,3}}?"
+    rf"[ \t>*]*{_QUOTED_FIELD}[ \t]*:[ \t]*\S",
+    re.I | re.M,
+)
+# Replies and list tags in front of a forward prefix: "Re: Fwd:", "[Fwd: ...]"
+_SUBJECT_LEAD_RE = re.compile(r"^\s*(?:(?:re|aw|sv|antw|r)\s*:\s*|\[)+", re.I)
 
 
 def forwarded_by_a_person(mail: ParsedMail) -> bool:
-    """A person passing a shop's mail on: forwarded (a Fwd:/WG:/TR: subject or a
-    forwarded-message marker) and none of bulk mail's signs (list headers,
+    """A person passing a shop's mail on: forwarded (a Fwd:/WG:/TR: subject, also
+    after "Re:" or in brackets, a forwarded-message marker, or a quoted
+    From:/Sent:/To: block) and none of bulk mail's signs (list headers,
     Precedence: bulk, an ESP sender). Its From is the forwarder, not a retailer."""
     precedence = mail.headers.get("precedence", "").strip().lower()
     if precedence in ("bulk", "list") or any(h in mail.headers for h in _BULK_HEADERS):
         return False
     if is_esp(registrable_domain(mail.from_addr or "")):
         return False
-    forwarded = load_rules().forward.search(mail.subject or "")
-    return bool(forwarded or _FORWARD_MARKER_RE.search(mail.text or ""))
+    subject = _SUBJECT_LEAD_RE.sub("", mail.subject or "")
+    if load_rules().forward.search(subject):
+        return True
+    text = mail.text or ""
+    return bool(_FORWARD_MARKER_RE.search(text) or _QUOTED_HEADERS_RE.search(text))
 
 
 def extract_retailer(mail: ParsedMail) -> RetailerRef | None:
