@@ -206,3 +206,15 @@ def test_maildir_symlinks_are_recorded_not_followed(tmp_path: Path):
     assert all(b"Private" not in r.data for r in got)
     (named,) = iter_raw_mail([plain / "b.eml"])  # named on the command line: the user's choice
     assert named.error is None and b"Private" in named.data
+
+
+def test_a_body_line_from_a_place_followed_by_field_like_lines_does_not_split(tmp_path: Path):
+    """An mbox writer that does not escape "From " in bodies: "From Paris" then
+    "Date: Saturday 12 May" is prose, not a dateless separator and a header block."""
+    body = b"Hello\nFrom Paris\nDate: Saturday 12 May\nTo: Lyon by train\nOur tour goes on.\n"
+    first = message(1, body=body.decode())
+    second = message(2)
+    mbox_bytes = b"From a@b Thu Nov 20 14:03:00 2026\n" + first + b"\nFrom \n" + second + b"\n"
+    got = list(iter_raw_mail([write(tmp_path / "trip.mbox", mbox_bytes)]))
+    assert len(got) == 2
+    assert b"Our tour goes on." in got[0].data

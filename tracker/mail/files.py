@@ -122,6 +122,21 @@ def sniff(head: bytes) -> str | None:
     return "eml" if known else None
 
 
+def _header_block(data: bytes) -> bool:
+    """True when `data` opens with a message's header fields: a run of known fields
+    (and their continuations), two at least, From or Message-ID among them. A body
+    line "From Paris" followed by "Date: Saturday" is no separator (mbox writers
+    that do not escape "From " in bodies exist)."""
+    names = []
+    for line in data[: 64 << 10].splitlines()[:200]:
+        if line[:1] in (b" ", b"\t") and names:
+            continue  # a folded continuation
+        if not _known_field(line):
+            break
+        names.append(line.removeprefix(b"\xef\xbb\xbf").split(b":", 1)[0].strip().lower())
+    return len(names) >= 2 and bool({b"from", b"message-id"} & set(names))
+
+
 def _known_field(line: bytes) -> bool:
     """True when `line` starts with a mail header field (a byte order mark before it is allowed)."""
     line = line.removeprefix(b"\xef\xbb\xbf")
@@ -328,7 +343,7 @@ def _separated(path: Path) -> Iterator[tuple[bool, bytes]]:
     held: bytes | None = None
     for line_start, piece in _pieces(path):
         if held is not None:
-            yield line_start and _known_field(piece), held
+            yield line_start and _header_block(piece), held
             held = None
         if line_start and _is_from_line(piece):
             yield True, piece
