@@ -127,7 +127,7 @@ def _header_block(data: bytes) -> bool:
     (and their continuations), two at least, From or Message-ID among them. A body
     line "From Paris" followed by "Date: Saturday" is no separator (mbox writers
     that do not escape "From " in bodies exist)."""
-    names = []
+    names: list[bytes] = []
     for line in data[: 64 << 10].splitlines()[:200]:
         if line[:1] in (b" ", b"\t") and names:
             continue  # a folded continuation
