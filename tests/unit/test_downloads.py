@@ -22,6 +22,9 @@ HOSTILE = [
     "\r=1+2",
     "  =1+2",
     "＝1+2",
+    "\u00a0=1+2",  # a non-breaking space first
+    "\u3000=1+2",  # an ideographic space first
+    "\v=1+2",
 ]
 
 

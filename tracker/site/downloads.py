@@ -18,7 +18,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "�
 
 def neutralise_cell(value: object) -> object:
     """`value`, with an apostrophe in front when it is text a spreadsheet would evaluate."""
-    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
+    # after any leading whitespace too, non-breaking and ideographic spaces included
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_STARTS) or value.lstrip().startswith(FORMULA_STARTS)
+    ):
         return "'" + value
     return value
 
