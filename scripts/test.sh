@@ -4,11 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages the tests drive for real: Dovecot (IMAP), PostgreSQL (the
-# shared store) and Chromium (the site).
+# System packages the tests drive for real: Dovecot (IMAP), GNU Mailutils
+# imap4d (the second column of the IMAP server matrix), PostgreSQL (the shared
+# store) and Chromium (the site).
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   need=()
   command -v dovecot >/dev/null || need+=(dovecot-imapd)
+  command -v imap4d >/dev/null || need+=(mailutils-imap4d)
   command -v chromium >/dev/null || need+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   if [ ${#need[@]} -gt 0 ]; then

@@ -173,6 +173,8 @@ def _sync_one(app, account: Account, options: SyncOptions) -> None:
         f"new {s.new}, duplicate {s.duplicate}, skipped {s.skipped} (personal), "
         f"errors {s.errors}{extra}"
     )
+    if s.failures:  # synced, but the server's answers cannot be trusted: say so, exit 1
+        raise SyncError(f"{account.user}@{account.host}: " + "; ".join(s.failures))
 
 
 COMMANDS: list = [sync]
