@@ -67,6 +67,28 @@ def fill(box: Mailbox, retail: int, personal: int = 0, folder: str = "INBOX", st
         box.deliver(personal_mail(n), folder)
 
 
+def write_netrc(home: Path, text: str, mode: int = 0o600) -> Path:
+    home.mkdir(exist_ok=True)
+    path = home / ".netrc"
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+@pytest.fixture
+def netrc_home(monkeypatch, tmp_path, dovecot):
+    """HOME with a ~/.netrc holding the given mailboxes; no password in the environment."""
+
+    def make(*boxes: Mailbox) -> Path:
+        lines = [f"machine {dovecot.host} login {b.user} password {b.password}\n" for b in boxes]
+        path = write_netrc(tmp_path / "home", "".join(lines))
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
+        monkeypatch.delenv("DARKPOOL_IMAP_PASSWORD", raising=False)
+        return path
+
+    return make
+
+
 @pytest.fixture
 def sync_cli(run_cli, monkeypatch, dovecot):
     """`darkpool sync` on the plain loopback port as `box`'s user."""
@@ -288,12 +310,13 @@ def test_no_password_and_no_terminal_is_a_clear_error(box, run_cli, dovecot, mon
     assert "DARKPOOL_IMAP_PASSWORD" in result.stderr and "~/.netrc" in result.stderr
 
 
-def test_no_arguments_resyncs_remembered_accounts(box, dovecot, sync_cli, run_cli):
+def test_no_arguments_resyncs_remembered_accounts(box, dovecot, sync_cli, run_cli, netrc_home):
     assert "no remembered IMAP account" in run_cli("sync").stderr
     fill(box, retail=2)
     assert sync_cli(box).exit_code == 0
     fill(box, retail=1, start=20)
-    result = run_cli("sync")  # password still in the environment from sync_cli
+    netrc_home(box)  # an unnamed account takes its password from ~/.netrc, not the environment
+    result = run_cli("sync")
     assert result.exit_code == 0, result.output
     assert f"{box.user}@127.0.0.1: 1 folder(s), fetched 1, new 1" in result.stdout
 
@@ -311,7 +334,9 @@ def test_tls_with_cafile_and_starttls(box, run_cli, dovecot, monkeypatch, sessio
     assert "new 1" in starttls.stdout
 
 
-def test_resync_remembers_the_ca_file_and_since(box, run_cli, dovecot, monkeypatch, tmp_path):
+def test_resync_remembers_the_ca_file_and_since(
+    box, run_cli, dovecot, monkeypatch, tmp_path, netrc_home
+):
     now = datetime.now(UTC)
     box.deliver(retail_mail(0), when=now - timedelta(days=400))
     box.deliver(retail_mail(1), when=now - timedelta(days=1))
@@ -328,6 +353,7 @@ def test_resync_remembers_the_ca_file_and_since(box, run_cli, dovecot, monkeypat
     elsewhere = tmp_path / "cron"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # cron starts somewhere else
+    netrc_home(box)
     again = run_cli("sync")  # no arguments: the remembered CA verifies the server
     assert again.exit_code == 0, again.output
     assert "fetched 1, new 1" in again.stdout  # and --since still holds
@@ -392,3 +418,145 @@ def test_an_unknown_folder_is_one_clear_line(box, sync_cli):
     assert result.exit_code == 1
     errors = [ln for ln in result.stderr.splitlines() if ln.startswith("Error")]
     assert len(errors) == 1 and "STATUS failed" in errors[0] and "No Such Folder" in errors[0]
+
+
+# -- accounts and credentials ---------------------------------------------------
+
+
+def test_an_account_is_host_and_user_whatever_the_port(box, run_cli, dovecot, monkeypatch, store):
+    fill(box, retail=2)
+    monkeypatch.setenv("DARKPOOL_IMAP_PASSWORD", box.password)
+    tls = ["sync", "--host", dovecot.host, "--user", box.user, "--cafile", str(dovecot.cert)]
+    assert run_cli(*tls, "--port", str(dovecot.port), "--starttls").exit_code == 0
+    again = run_cli(*tls, "--port", str(dovecot.tls_port), "--tls")
+    assert again.exit_code == 0, again.output
+    assert "fetched 0, new 0, duplicate 0" in again.stdout  # nothing downloaded again
+    with store.begin() as s:
+        rows = s.scalars(select(ImapAccount)).all()
+        assert [(r.port, r.security) for r in rows] == [(dovecot.tls_port, "tls")]
+
+
+def test_forget_removes_one_account_and_its_cursors(dovecot, sync_cli, run_cli, store):
+    boxes = [dovecot.add_user(), dovecot.add_user()]
+    for i, b in enumerate(boxes):
+        fill(b, retail=1, start=100 * i)
+        assert sync_cli(b).exit_code == 0
+    gone = run_cli("sync", "--forget", f"{boxes[0].user}@{dovecot.host}")
+    assert gone.exit_code == 0, gone.output
+    assert f"Forgot {boxes[0].user}@{dovecot.host}" in gone.stdout
+    with store.begin() as s:
+        assert s.scalars(select(ImapAccount.username)).all() == [boxes[1].user]
+        assert len(s.scalars(select(SyncState)).all()) == 1
+        assert count_messages(store) == 2  # the mail stays in the store
+    again = run_cli("sync", "--forget", f"{boxes[0].user}@{dovecot.host}")
+    assert again.exit_code == 1 and "no remembered account" in again.stderr
+
+
+def test_two_mailboxes_on_one_host_each_find_their_netrc_password(
+    dovecot, sync_cli, run_cli, netrc_home
+):
+    boxes = [dovecot.add_user(), dovecot.add_user()]
+    for i, b in enumerate(boxes):
+        fill(b, retail=1, start=100 * i)
+        assert sync_cli(b).exit_code == 0  # remembered
+        fill(b, retail=1, start=100 * i + 50)
+    netrc_home(*boxes)
+    result = run_cli("sync")
+    assert result.exit_code == 0, result.output
+    for b in boxes:
+        assert f"{b.user}@127.0.0.1: 1 folder(s), fetched 1, new 1" in result.stdout
+
+
+def test_the_environment_password_is_only_for_the_named_account(
+    dovecot, sync_cli, run_cli, monkeypatch, tmp_path
+):
+    boxes = [dovecot.add_user(), dovecot.add_user()]
+    for b in boxes:
+        assert sync_cli(b).exit_code == 0
+    monkeypatch.setenv("HOME", str(tmp_path / "nohome"))
+    monkeypatch.setenv("DARKPOOL_IMAP_PASSWORD", boxes[0].password)
+    result = run_cli("sync")  # neither account is named: the variable is not theirs
+    assert result.exit_code == 1
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("Error")]
+    assert len(errors) == 2 and all("no password for" in ln for ln in errors)
+    assert boxes[0].password not in result.output
+
+
+@pytest.mark.parametrize("problem", ["others can read it", "another user owns it"])
+def test_an_unsafe_netrc_is_refused_in_one_line(box, run_cli, dovecot, netrc_home, problem):
+    fill(box, retail=1)
+    path = netrc_home(box)
+    if problem == "others can read it":
+        path.chmod(0o666)
+    else:
+        if os.geteuid() != 0:
+            pytest.skip("giving a file to another user needs root")
+        os.chown(path, 65534, 65534)  # nobody
+    base = ["sync", "--host", dovecot.host, "--port", str(dovecot.port), "--plain"]
+    result = run_cli(*base, "--user", box.user)
+    assert result.exit_code == 1
+    (line,) = [ln for ln in result.stderr.splitlines() if ln.startswith("Error")]
+    assert ".netrc" in line and ("chmod 600" in line or "another user" in line)
+    assert box.password not in result.output
+
+
+def test_password_command_supplies_the_password(box, run_cli, dovecot, monkeypatch, tmp_path):
+    fill(box, retail=1)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("DARKPOOL_IMAP_PASSWORD", raising=False)
+    secret = tmp_path / "secret"
+    secret.write_text(box.password + "\n")
+    base = ["sync", "--host", dovecot.host, "--port", str(dovecot.port), "--plain"]
+    result = run_cli(*base, "--user", box.user, "--password-command", f"cat {secret}")
+    assert result.exit_code == 0, result.output
+    assert "new 1" in result.stdout and box.password not in result.output
+    failing = run_cli(*base, "--user", box.user, "--password-command", "echo oops; exit 3")
+    assert failing.exit_code == 1
+    assert "--password-command exited with status 3" in failing.stderr
+    assert "oops" not in failing.output  # a failed command's output is never shown
+
+
+def test_all_folders_of_an_account_share_one_login(box, dovecot, sessions):
+    for i, folder in enumerate(("INBOX", "Promotions", "Deals")):
+        fill(box, retail=1, folder=folder, start=10 * i)
+    acc = account(dovecot, box, folders=("INBOX", "Promotions", "Deals"))
+    summary = sync_account(sessions, acc, box.password, options())
+    assert (summary.folders, summary.new, summary.commands["LOGIN"]) == (3, 3, 1)
+    assert len(server_sessions(box, 1)) == 1
+
+
+def test_a_resumed_sync_stores_what_one_uninterrupted_sync_stores(dovecot, any_db_url, tmp_path):
+    """Triage may not depend on what the store knew: a retailer's plain mail is decided
+    by its headers alone, before and after the retailer is in the store."""
+    box = dovecot.add_user()
+    fill(box, retail=3)
+    for n in range(3):
+        box.deliver(
+            f"From: Jane at Levi's <jane.doe@levi.com>\r\nTo: shopper@example.org\r\n"
+            f"Subject: About your return {n}\r\nMessage-ID: <ret-{n}@levi.com>\r\n"
+            f"Date: Fri, 20 Nov 2026 16:00:00 +0000\r\n\r\nThanks.\r\n".encode()
+        )
+
+    def stored(url: str, interrupt: bool) -> set[str]:
+        engine = make_engine(url)
+        from tracker.db.engine import init_store
+
+        init_store(engine)
+        factory = session_factory(engine)
+
+        def stop_after_first(folder: str, last_uid: int) -> None:
+            raise KeyboardInterrupt
+
+        if interrupt:
+            with pytest.raises(KeyboardInterrupt):
+                opts = options(batch_count=1, after_batch=stop_after_first)
+                sync_account(factory, account(dovecot, box), box.password, opts)
+        sync_account(factory, account(dovecot, box), box.password, options(batch_count=1))
+        with factory.begin() as s:
+            ids = set(s.scalars(select(Message.message_id)))
+        engine.dispose()
+        return ids
+
+    whole = stored(any_db_url, interrupt=False)
+    resumed = stored(f"sqlite:///{tmp_path / 'resumed.sqlite'}", interrupt=True)
+    assert resumed == whole and len(whole) == 3
