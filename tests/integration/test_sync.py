@@ -560,3 +560,24 @@ def test_a_resumed_sync_stores_what_one_uninterrupted_sync_stores(dovecot, any_d
     whole = stored(any_db_url, interrupt=False)
     resumed = stored(f"sqlite:///{tmp_path / 'resumed.sqlite'}", interrupt=True)
     assert resumed == whole and len(whole) == 3
+
+
+# -- folders as users type them -------------------------------------------------
+
+
+def test_list_folders_and_folders_by_role(box, sync_cli, store):
+    fill(box, retail=2, folder="All Mail")
+    fill(box, retail=1, folder="Junk", start=10)
+    fill(box, retail=1, folder="Promos.Sale", start=20)  # Maildir++: Promos/Sale on Dovecot
+    listed = sync_cli(box, "--list-folders")
+    assert listed.exit_code == 0, listed.output
+    lines = listed.stdout.splitlines()
+    assert "All Mail\t:all" in lines and "Junk\t:junk" in lines
+    assert "Promos.Sale\tPromos/Sale" in lines  # name, then what to type
+    assert count_messages(store) == 0  # listing syncs nothing
+    result = sync_cli(box, "--folder", ":all", "--folder", ":junk", "--folder", "Promos/Sale")
+    assert result.exit_code == 0, result.output
+    assert "3 folder(s), fetched 4, new 4" in result.stdout
+    assert set(states(store)) == {"All Mail", "Junk", "Promos.Sale"}
+    missing = sync_cli(box, "--folder", ":archive")  # declared, but not created for this user
+    assert missing.exit_code == 1 and "role \\Archive" in missing.stderr
