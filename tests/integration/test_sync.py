@@ -581,3 +581,29 @@ def test_list_folders_and_folders_by_role(box, sync_cli, store):
     assert set(states(store)) == {"All Mail", "Junk", "Promos.Sale"}
     missing = sync_cli(box, "--folder", ":archive")  # declared, but not created for this user
     assert missing.exit_code == 1 and "role \\Archive" in missing.stderr
+
+
+def test_the_command_timeout_grows_with_the_folder_and_can_be_set(box, dovecot):
+    from tracker.mail.imap.client import ImapSession, ServerConfig
+
+    config = ServerConfig(dovecot.host, box.user, dovecot.port, "plain", timeout=30)
+    with ImapSession(config, box.password) as imap:
+        assert imap.client.socket().gettimeout() == 30
+        assert imap.scale_timeout(50_000) == 30 + 500  # 10 ms a message
+        assert imap.client.socket().gettimeout() == 530
+        assert imap.scale_timeout(0) == 30
+
+
+def test_timeout_option_reaches_the_connection(box, sync_cli, monkeypatch):
+    from tracker.mail.imap import sync as sync_module
+
+    seen = []
+    real = sync_module.ImapSession
+
+    def recording(config, secret):
+        seen.append(config.timeout)
+        return real(config, secret)
+
+    monkeypatch.setattr(sync_module, "ImapSession", recording)
+    assert sync_cli(box, "--timeout", "300").exit_code == 0
+    assert seen == [300.0]

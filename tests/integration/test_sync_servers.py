@@ -1,7 +1,7 @@
 """The server matrix: the same sync checks against every IMAP server that runs here.
 
-Dovecot (tests/services/dovecot.py) and GNU Mailutils imap4d
-(tests/services/mailutils.py) on loopback; each check is one row, each
+Dovecot (tests/services/dovecot.py), Cyrus 3.6 (tests/services/cyrus.py) and
+GNU Mailutils imap4d (tests/services/mailutils.py) on loopback; each check is one row, each
 server one column, and the run prints the table (server x capability:
 pass/fail) at the end. A server that is not installed is skipped locally
 and fails in CI (`services.require`).
@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 from mailmaker import message
+from services import cyrus as _cyrus
 from services import dovecot as _dovecot
 from services import mailutils as _mailutils
 from services import require
@@ -25,6 +26,7 @@ from tracker.mail.imap.accounts import Account
 from tracker.mail.imap.sync import SyncOptions, sync_account
 
 SERVERS = {
+    "cyrus": (_cyrus.Cyrus, _cyrus.INSTALLED or None, _cyrus.INSTALL_HINT),
     "dovecot": (_dovecot.Dovecot, _dovecot.DOVECOT, _dovecot.INSTALL_HINT),
     "mailutils": (_mailutils.Mailutils, _mailutils.IMAP4D, _mailutils.INSTALL_HINT),
 }
@@ -197,3 +199,23 @@ def test_a_folder_renumbered_on_every_open_is_reported(server, row, sessions):
     else:
         assert (first.failures, again.failures) == ([], [])
         assert set(again.commands) <= {"LOGIN", "STATUS"}
+
+
+def test_nothing_is_marked_read(server, row, sessions):
+    import imaplib
+
+    box = server.add_user()
+    for n in range(3):
+        deliver(box, retail(n))
+    deliver(box, personal(1))
+    summary = sync_account(sessions, account(server, box), box.password, SyncOptions())
+    assert summary.new == 3
+    imap = imaplib.IMAP4(server.host, server.port)
+    try:
+        imap.login(box.user, box.password)
+        imap.select("INBOX", readonly=True)
+        typ, data = imap.fetch("1:*", "(FLAGS)")
+    finally:
+        imap.logout()
+    assert typ == "OK" and len(data) == 4
+    assert not any(b"\\Seen" in line for line in data), data

@@ -105,6 +105,7 @@ GMAIL = [
 def test_a_path_typed_with_slashes_takes_the_servers_delimiter():
     assert resolve_folder("INBOX/Réception/Promos", COURIER) == "INBOX.Réception.Promos"
     assert resolve_folder("inbox/Réception/Promos", COURIER) == "INBOX.Réception.Promos"
+    assert resolve_folder("Réception/Promos", COURIER) == "INBOX.Réception.Promos"  # under INBOX.
     assert resolve_folder("Nowhere/Else", COURIER) == "Nowhere/Else"  # STATUS will say so
 
 

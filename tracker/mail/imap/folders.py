@@ -25,9 +25,9 @@ def needs_listing(typed: str) -> bool:
 def resolve_folder(typed: str, listed: Sequence[Folder]) -> str:
     """The server's name for `typed`; SyncError for a role no folder has.
 
-    >>> box = [Folder("INBOX", ".", ()), Folder("INBOX.Promos", ".", ())]
-    >>> resolve_folder("Promos", box), resolve_folder("INBOX/Promos", box)
-    ('Promos', 'INBOX.Promos')
+    >>> box = [Folder("INBOX", ".", ()), Folder("INBOX.Promos.Sale", ".", ())]
+    >>> resolve_folder("INBOX/Promos/Sale", box), resolve_folder("Promos/Sale", box)
+    ('INBOX.Promos.Sale', 'INBOX.Promos.Sale')
     >>> resolve_folder(":all", [Folder("[Gmail]/Tous les messages", "/", ("\\\\All",))])
     '[Gmail]/Tous les messages'
     """
@@ -46,9 +46,12 @@ def resolve_folder(typed: str, listed: Sequence[Folder]) -> str:
     for folder in listed:
         if folder.name == typed:
             return folder.name
-    for folder in listed:
-        parts = folder.name.split(folder.delimiter) if folder.delimiter else [folder.name]
-        if _key(parts) == wanted:
+    paths = [(f, _key(f.name.split(f.delimiter) if f.delimiter else [f.name])) for f in listed]
+    for folder, parts in paths:
+        if parts == wanted:
+            return folder.name
+    for folder, parts in paths:  # Cyrus and Courier keep every folder under INBOX.
+        if parts[:1] == ("INBOX",) and parts[1:] == wanted:
             return folder.name
     return typed  # not listed: STATUS will say so in one line
 
