@@ -607,3 +607,23 @@ def test_timeout_option_reaches_the_connection(box, sync_cli, monkeypatch):
     monkeypatch.setattr(sync_module, "ImapSession", recording)
     assert sync_cli(box, "--timeout", "300").exit_code == 0
     assert seen == [300.0]
+
+
+def test_examine_without_uidnext_costs_one_status_on_resync(box, dovecot, sessions):
+    """Courier's EXAMINE has no UIDNEXT: when the newest message is gone, the cursor
+    still reaches UIDNEXT - 1 (from STATUS), so a re-sync stays one STATUS."""
+    from services.quirks import COURIER_EXAMINE, QuirkProxy
+
+    fill(box, retail=3)
+    imap = imaplib.IMAP4(dovecot.host, dovecot.port)  # the server gives out UIDs 1-3 ...
+    imap.login(box.user, box.password)
+    imap.status("INBOX", "(UIDNEXT)")
+    imap.logout()
+    box.message_files()[-1].unlink()  # ... and the newest is deleted: UIDNEXT stays 4
+    with QuirkProxy(dovecot.port, drop=COURIER_EXAMINE) as proxy:
+        acc = Account(proxy.host, box.user, proxy.port, "plain")
+        first = sync_account(sessions, acc, box.password, options())
+        assert first.new == 2 and proxy.dropped == 1
+        for _ in range(2):
+            again = sync_account(sessions, acc, box.password, options())
+            assert set(again.commands) == {"LOGIN", "STATUS"}, again.commands
