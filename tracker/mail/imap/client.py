@@ -31,7 +31,6 @@ from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
 from imapclient.response_parser import parse_fetch_response
 
 from tracker.errors import AuthError, ConnectionLost, FetchRefused, SyncError
-from tracker.mail.imap.triage import FETCH_FIELDS
 
 DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 AUTH_METHODS = ("password", "oauth2")
@@ -132,8 +131,6 @@ def ssl_context(cafile: str | None) -> ssl.SSLContext:
 
 class ImapSession:
     """One logged-in connection. Use as a context manager; every call may raise."""
-
-    HEADER_ITEM = ("BODY.PEEK[HEADER.FIELDS (" + " ".join(FETCH_FIELDS).upper() + ")]").encode()
 
     def __init__(self, config: ServerConfig, password: str) -> None:
         self.config = config
@@ -288,7 +285,7 @@ class ImapSession:
         """The triage headers, size and INTERNALDATE of `uids` (BODY.PEEK: no \\Seen)."""
         if not uids:
             return []
-        items = self.HEADER_ITEM + b" RFC822.SIZE INTERNALDATE"
+        items = _header_item() + b" RFC822.SIZE INTERNALDATE"
         got = self._call("FETCH", self._fetch, uids, items)
         out = []
         for uid, data in got.items():
@@ -401,6 +398,17 @@ def _sasl_blobs(user: str, secret: str | None) -> list[bytes]:
         f"user={user}\1auth=Bearer {secret}\1\1".encode(),
         f"{gs2}\1auth=Bearer {secret}\1\1".encode(),
     ]
+
+
+def _header_item() -> bytes:
+    """BODY.PEEK[HEADER.FIELDS (...)] of the headers triage reads.
+
+    Imported here, not at the top: triage pulls in the domain tables
+    (tldextract), which a re-sync with nothing new never needs.
+    """
+    from tracker.mail.imap.triage import FETCH_FIELDS
+
+    return ("BODY.PEEK[HEADER.FIELDS (" + " ".join(FETCH_FIELDS).upper() + ")]").encode()
 
 
 def _secret_forms(password: str | None) -> list[str]:

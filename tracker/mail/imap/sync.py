@@ -35,7 +35,6 @@ from tracker.mail.imap.client import (
     ServerConfig,
 )
 from tracker.mail.imap.folders import needs_listing, resolve_folder
-from tracker.mail.imap.triage import looks_commercial
 from tracker.mail.imap.workers import (
     InlineExecutor,
     default_workers,
@@ -284,6 +283,8 @@ class _FolderJob:
         does not depend on what earlier (or interrupted) syncs happened to
         store. Mail received before --since is passed over (INTERNALDATE).
         """
+        from tracker.mail.imap.triage import looks_commercial  # not needed when nothing is new
+
         infos = {h.uid: h for h in imap.fetch_headers(uids)}
         batch: list[HeaderInfo] = []
         size = 0

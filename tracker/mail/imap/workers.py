@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
-from tracker.mail.pipeline import process_mail
 from tracker.records import MessageRecord, RawMail
 
 Process = Callable[[RawMail], MessageRecord]
@@ -62,7 +61,10 @@ def split(items: Sequence[Any], parts: int) -> list[Sequence[Any]]:
 
 def process_many(process: Process | None, raws: Sequence[RawMail]) -> list[MessageRecord]:
     """Process each message; a crash in one becomes that record's error, never the batch's."""
-    process = process or process_mail
+    if process is None:  # imported here: a re-sync with nothing new never parses
+        from tracker.mail.pipeline import process_mail
+
+        process = process_mail
     out = []
     for raw in raws:
         try:
