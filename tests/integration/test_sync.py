@@ -210,6 +210,26 @@ def test_server_restart_mid_sync_resumes_without_duplicates(box, dovecot, sessio
     assert states(sessions)["INBOX"][1] == 14
 
 
+def test_counts_are_not_doubled_by_a_reconnect(box, dovecot, sessions):
+    """Personal mail triaged after the last commit is triaged again after the
+    reconnect; it is counted once, when its batch is committed."""
+    fill(box, retail=6)
+    fill(box, retail=0, personal=2)  # UIDs 7 and 8, after the batch the restart follows
+    fill(box, retail=6, start=6)
+    restarted = []
+
+    def restart_once(folder: str, last_uid: int) -> None:
+        if not restarted:
+            restarted.append(last_uid)
+            dovecot.stop()
+            threading.Timer(0.5, dovecot.start).start()
+
+    opts = options(batch_count=3, after_batch=restart_once, retries=8)
+    summary = sync_account(sessions, account(dovecot, box), box.password, opts)
+    assert restarted == [3] and summary.reconnects >= 1
+    assert (summary.fetched, summary.new, summary.skipped, summary.duplicate) == (12, 12, 2, 0)
+
+
 def test_gives_up_after_retries_with_one_line(sessions, box, dovecot):
     gone = Account(dovecot.host, box.user, 1, "plain")  # nothing listens on port 1
     with pytest.raises(SyncError, match=r"cannot connect to 127\.0\.0\.1:1"):
