@@ -1,9 +1,9 @@
 """Benchmark: the same sync on every IMAP server of the test matrix.
 
-    python bench/imap_servers.py [--messages 2000] [--repeat 3] [--servers dovecot,cyrus,mailutils]
+    python bench/imap_servers.py [--messages 2000] [--repeat 3] [--servers dovecot,cyrus,courier,mailutils]
 
-For each server (tests/services/: Dovecot, Cyrus, GNU Mailutils imap4d; those
-not installed are left out) it fills one INBOX with --messages retailer
+For each server (tests/services/: Dovecot, Cyrus, Courier, GNU Mailutils
+imap4d; those not installed are left out) it fills one INBOX with --messages retailer
 messages and times, best of --repeat:
 
 - `uids_fetch`: listing the folder's UIDs the way sync does (FETCH (UID) by
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from common import DARKPOOL  # noqa: E402
 from imap_sync import corpus, fresh_store, machine, null_process  # noqa: E402
-from services import cyrus, dovecot, mailutils  # noqa: E402
+from services import courier, cyrus, dovecot, mailutils  # noqa: E402
 
 from tracker.db.engine import make_engine, session_factory  # noqa: E402
 from tracker.mail.imap.accounts import Account  # noqa: E402
@@ -45,6 +45,7 @@ from tracker.mail.imap.sync import SyncOptions, sync_account  # noqa: E402
 SERVERS = {
     "dovecot": (dovecot.Dovecot, dovecot.DOVECOT is not None),
     "cyrus": (cyrus.Cyrus, cyrus.INSTALLED),
+    "courier": (courier.Courier, courier.INSTALLED),
     "mailutils": (mailutils.Mailutils, mailutils.IMAP4D is not None),
 }
 
