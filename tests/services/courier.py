@@ -8,12 +8,14 @@ private mount namespace (`unshare -m`, root only) with both bind-mounted from a
 temp dir: a userdb with the test users, `authdaemond`, and `couriertcpd`
 running imaplogin + imapd on a free port. The system's Courier files are never
 touched. Mail is written into each user's Maildir (Maildir++: `.Promos.Sale`
-is `INBOX.Promos.Sale`). Courier's EXAMINE carries no UIDNEXT.
+is `INBOX.Promos.Sale`). Courier's EXAMINE carries no UIDNEXT, and like
+Mailutils it renumbers a folder no client has opened read-write (`settle()`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import imaplib
 import itertools
 import os
 import secrets
@@ -63,21 +65,23 @@ class CourierBox:
         return path
 
     def deliver(self, data: bytes, folder: str = "INBOX") -> Path:
-        """One message in new/, dated two seconds back.
-
-        Courier does not keep its UID list when the folder changed within the
-        current second (it cannot tell from the mtime), and gives the folder a
-        new UIDVALIDITY at the next open; mail delivered a moment before a sync
-        is what a real server sees.
-        """
+        """One unread message in `folder`'s new/, as a delivery agent writes it."""
         seq = next(self._seq)
-        new = self.maildir(folder) / "new"
-        path = new / f"{int(time.time())}.M{seq}P{os.getpid()}.darkpool"
+        path = self.maildir(folder) / "new" / f"{int(time.time())}.M{seq}P{os.getpid()}.darkpool"
         path.write_bytes(data.replace(b"\r\n", b"\n"))
-        past = time.time() - 2
-        for changed in (path, new):
-            os.utime(changed, (past, past))
         return path
+
+    def settle(self, folder: str = "INBOX") -> None:
+        """Open `folder` read-write once, as a mail client does: Courier writes its
+        UID list (courierimapuiddb) only then, and until then gives the folder a
+        new UIDVALIDITY at every read-only open."""
+        imap = imaplib.IMAP4(self.server.host, self.server.port)
+        try:
+            imap.login(self.user, self.password)
+            imap.select("INBOX" if folder == "INBOX" else "INBOX." + folder.replace("/", "."))
+            imap.close()
+        finally:
+            imap.logout()
 
 
 class Courier:

@@ -225,7 +225,7 @@ class _FolderJob:
         imap.scale_timeout(messages)
         try:
             uids = self._list_uids(imap, last_uid, messages)
-            if last_uid == 0 and len(uids) != messages:
+            if last_uid == 0 and len(uids) < messages:  # more: mail arrived meanwhile
                 self.summary.failures.append(
                     f"{self.folder}: the server listed {len(uids)} UIDs for {messages} messages; "
                     "nothing past the stored cursor was trusted, rerun or report the server"
@@ -235,6 +235,8 @@ class _FolderJob:
             cursor = max([last_uid, *uids[-1:], (uidnext or 1) - 1])
             self._commit(selected.uidvalidity, cursor, [], {})
             self._check_stable(imap, selected, uidnext)
+            if rescan and uidvalidity is not None and uids and self.summary.new == 0:
+                self._report_renumbered(uidvalidity, selected.uidvalidity)
         finally:
             imap.scale_timeout(0)
 
@@ -259,7 +261,22 @@ class _FolderJob:
                 f"{self.folder}: the server renumbers the folder each time it is opened "
                 f"(UIDVALIDITY {selected.uidvalidity} -> {again.uidvalidity}, UIDNEXT "
                 f"{uidnext} -> {again.uidnext}); every sync re-reads it (duplicates are "
-                "dropped). Fix the server, e.g. let a mail client mark the mail seen"
+                "dropped). Open the folder once in a mail client (read-write), or fix the server"
+            )
+
+    def _report_renumbered(self, before: int, now: int) -> None:
+        """A new UIDVALIDITY, and a rescan that found nothing new: say so, once a folder.
+
+        Courier and Mailutils renumber a folder no mail client has opened
+        read-write at every read-only open, and within one second under the
+        same UIDVALIDITY, which `_check_stable` cannot see.
+        """
+        if not any(line.startswith(f"{self.folder}: ") for line in self.summary.failures):
+            self.summary.failures.append(
+                f"{self.folder}: the server renumbers the folder each time it is opened "
+                f"(UIDVALIDITY {before} -> {now}, nothing new in the rescan); every sync "
+                "re-reads it (duplicates are dropped). Open the folder once in a mail "
+                "client (read-write), or fix the server"
             )
 
     def _download(self, imap: ImapSession, uidvalidity: int, uids: list[int]) -> None:
