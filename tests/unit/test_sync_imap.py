@@ -13,9 +13,10 @@ import pytest
 from imapclient.response_parser import parse_fetch_response
 
 from tracker.errors import SyncError
-from tracker.mail.imap.client import Folder, parse_fetch
+from tracker.mail.imap.client import Folder
 from tracker.mail.imap.credentials import netrc_password, parse_netrc
 from tracker.mail.imap.folders import needs_listing, resolve_folder
+from tracker.mail.imap.responses import parse_fetch
 
 HEADER = b"From: a@levi.com\r\n\r\n"
 BODY = b"From: a@levi.com\r\nSubject: hi\r\n\r\nbody\r\n"

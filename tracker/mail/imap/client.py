@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import imaplib
-import re
 import socket
 import ssl
 from collections import Counter
@@ -26,11 +25,11 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from imapclient import IMAPClient
-from imapclient.datetime_util import parse_to_datetime
 from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
-from imapclient.response_parser import parse_fetch_response
 
 from tracker.errors import AuthError, ConnectionLost, FetchRefused, SyncError
+from tracker.mail.imap.credentials import sasl_blobs, secret_forms
+from tracker.mail.imap.responses import parse_fetch
 
 DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 AUTH_METHODS = ("password", "oauth2")
@@ -381,23 +380,11 @@ class ImapSession:
         text = arg.decode(errors="replace") if isinstance(arg, bytes) else str(arg)
         if text.startswith(("b'", 'b"')) and text.endswith(text[1]):  # imapclient's repr()
             text = text[2:-1]
-        for secret in _secret_forms(self._password):
+        for secret in secret_forms(self._password):
             text = text.replace(secret, "***")
-        for blob in _sasl_blobs(self.config.user, self._password):  # should a server echo one
+        for blob in sasl_blobs(self.config.user, self._password):  # should a server echo one
             text = text.replace(base64.b64encode(blob).decode(), "***")
         return text
-
-
-def _sasl_blobs(user: str, secret: str | None) -> list[bytes]:
-    """What AUTHENTICATE PLAIN, XOAUTH2 and OAUTHBEARER send for `secret` (before base64)."""
-    if not secret:
-        return []
-    gs2 = "n,a=" + user.replace("=", "=3D").replace(",", "=2C") + ","
-    return [
-        f"\0{user}\0{secret}".encode(),
-        f"user={user}\1auth=Bearer {secret}\1\1".encode(),
-        f"{gs2}\1auth=Bearer {secret}\1\1".encode(),
-    ]
 
 
 def _header_item() -> bytes:
@@ -409,79 +396,6 @@ def _header_item() -> bytes:
     from tracker.mail.imap.triage import FETCH_FIELDS
 
     return ("BODY.PEEK[HEADER.FIELDS (" + " ".join(FETCH_FIELDS).upper() + ")]").encode()
-
-
-def _secret_forms(password: str | None) -> list[str]:
-    """The password as typed, as sent (IMAP-quoted: backslash and quote escaped) and
-    as imapclient's repr() of a server's echo shows it; longest first."""
-    if not password:
-        return []
-    quoted = password.replace("\\", "\\\\").replace('"', '\\"')
-    forms = set()
-    for form in (password, quoted):
-        raw = form.encode("utf-8", "backslashreplace")
-        forms |= {form, repr(form)[1:-1], repr(raw)[2:-1]}
-        # inside a repr() that holds both quote characters, ' is escaped too
-        forms |= {repr(form + "'\"")[1:-4], repr(raw + b"'\"")[2:-4]}
-    return sorted(forms, key=len, reverse=True)
-
-
-_MSG_START = re.compile(rb"\d+ \(")
-_ITEMS = re.compile(rb'(UID|RFC822\.SIZE) (\d+)|INTERNALDATE "([^"]+)"')
-_LITERAL_KEY = re.compile(rb"(BODY\[[^\]]*\]) \{\d+\}$")
-
-
-def parse_fetch(data: list[Any]) -> dict[int, dict[bytes, Any]]:
-    """imaplib FETCH data -> {uid: {b"BODY[...]": bytes, b"RFC822.SIZE": int, ...}}.
-
-    Reads each message as its text around at most one literal; any other
-    shape (several literals, no UID, partial bodies) goes to imapclient's
-    parser instead.
-    """
-    messages: list[list[Any]] = []  # [text before the literal, literal, text after]
-    for part in data:
-        if isinstance(part, tuple):
-            messages.append([part[0], part[1], b""])
-        elif part is None:
-            continue
-        elif _MSG_START.match(part) or not messages:
-            messages.append([part, None, b""])
-        else:
-            messages[-1][2] += part  # the items after the literal, e.g. b" UID 5)"
-    out: dict[int, dict[bytes, Any]] = {}
-    for before, literal, after in messages:
-        parsed = _parse_items(before, literal, after)
-        if parsed is None and literal is None:
-            continue  # e.g. "* 3 FETCH (FLAGS (\\Seen))" from another client: not ours
-        if parsed is None:
-            return _slow_parse(data)
-        uid, items = parsed
-        out.setdefault(uid, {}).update(items)
-    return out
-
-
-def _parse_items(before: bytes, literal: bytes | None, after: bytes):
-    """(uid, items) of one message, or None when the shape is not the simple one."""
-    items: dict[bytes, Any] = {}
-    uid = None
-    for m in _ITEMS.finditer(before + b" " + after):
-        if m.group(1) == b"UID":
-            uid = int(m.group(2))
-        elif m.group(1):
-            items[b"RFC822.SIZE"] = int(m.group(2))
-        else:
-            items[b"INTERNALDATE"] = parse_to_datetime(m.group(3), normalise=False)
-    if literal is not None:
-        key = _LITERAL_KEY.search(before)
-        if key is None:
-            return None
-        items[key.group(1)] = literal
-    return None if uid is None else (uid, items)
-
-
-def _slow_parse(data: list[Any]) -> dict[int, dict[bytes, Any]]:
-    parsed = parse_fetch_response(data, normalise_times=False, uid_is_key=True)
-    return {uid: {k: v for k, v in items.items() if k != b"SEQ"} for uid, items in parsed.items()}
 
 
 def _reason(exc: BaseException) -> str:

@@ -171,3 +171,31 @@ def disable_core_dumps() -> None:
             libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
         except (OSError, AttributeError):  # no prctl: the rlimit still holds
             pass
+
+
+# -- what a secret looks like in text, to scrub it from a server's errors -----
+def secret_forms(password: str | None) -> list[str]:
+    """The password as typed, as sent (IMAP-quoted: backslash and quote escaped) and
+    as imapclient's repr() of a server's echo shows it; longest first."""
+    if not password:
+        return []
+    quoted = password.replace("\\", "\\\\").replace('"', '\\"')
+    forms = set()
+    for form in (password, quoted):
+        raw = form.encode("utf-8", "backslashreplace")
+        forms |= {form, repr(form)[1:-1], repr(raw)[2:-1]}
+        # inside a repr() that holds both quote characters, ' is escaped too
+        forms |= {repr(form + "'\"")[1:-4], repr(raw + b"'\"")[2:-4]}
+    return sorted(forms, key=len, reverse=True)
+
+
+def sasl_blobs(user: str, secret: str | None) -> list[bytes]:
+    """What AUTHENTICATE PLAIN, XOAUTH2 and OAUTHBEARER send for `secret` (before base64)."""
+    if not secret:
+        return []
+    gs2 = "n,a=" + user.replace("=", "=3D").replace(",", "=2C") + ","
+    return [
+        f"\0{user}\0{secret}".encode(),
+        f"user={user}\1auth=Bearer {secret}\1\1".encode(),
+        f"{gs2}\1auth=Bearer {secret}\1\1".encode(),
+    ]

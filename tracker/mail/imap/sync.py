@@ -15,15 +15,12 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.db.models import SyncProblem, SyncState
-from tracker.db.store import dialect_insert, save_records
+from tracker.db.store import save_records
 from tracker.errors import ConnectionLost
 from tracker.labels import progress_bar
 from tracker.mail.imap.accounts import Account, remember_account
@@ -35,6 +32,7 @@ from tracker.mail.imap.client import (
     ServerConfig,
 )
 from tracker.mail.imap.folders import needs_listing, resolve_folder
+from tracker.mail.imap.state import load_state, save_problems, save_state
 from tracker.mail.imap.workers import (
     InlineExecutor,
     default_workers,
@@ -209,7 +207,7 @@ class _FolderJob:
 
     def _cursor(self) -> tuple[int | None, int]:
         with self.factory.begin() as session:
-            state = _load_state(session, self.account_id, self.folder)
+            state = load_state(session, self.account_id, self.folder)
         return (state.uidvalidity, state.last_uid) if state else (None, 0)
 
     def _sync(self, imap: ImapSession, uidvalidity: int | None, last_uid: int) -> None:
@@ -382,8 +380,8 @@ class _FolderJob:
     ) -> None:
         with self.factory.begin() as session:
             counts = save_records(session, records, self.account.contributor)
-            _save_problems(session, self.account_id, self.folder, uidvalidity, problems)
-            _save_state(session, self.account_id, self.folder, uidvalidity, cursor)
+            save_problems(session, self.account_id, self.folder, uidvalidity, problems)
+            save_state(session, self.account_id, self.folder, uidvalidity, cursor)
         self.summary.new += counts.new
         self.summary.duplicate += counts.duplicate
         self.summary.errors += len(problems)
@@ -409,57 +407,3 @@ class _FolderJob:
     def _advance(self, n: int) -> None:
         if self.progress is not None and n:
             self.progress.update(n)
-
-
-# -- state rows ---------------------------------------------------------------
-def _load_state(session: Session, account_id: int, folder: str) -> SyncState | None:
-    return session.scalars(
-        select(SyncState).where(SyncState.account_id == account_id, SyncState.folder == folder)
-    ).first()
-
-
-def _save_state(
-    session: Session, account_id: int, folder: str, uidvalidity: int, last_uid: int
-) -> None:
-    stmt = dialect_insert(session, SyncState.__table__)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["account_id", "folder"],
-        set_={k: stmt.excluded[k] for k in ("uidvalidity", "last_uid", "updated_at")},
-    )
-    session.execute(
-        stmt,
-        {
-            "account_id": account_id,
-            "folder": folder,
-            "uidvalidity": uidvalidity,
-            "last_uid": last_uid,
-            "updated_at": datetime.now(UTC),
-        },
-    )
-
-
-def _save_problems(
-    session: Session, account_id: int, folder: str, uidvalidity: int, problems: dict[int, str]
-) -> None:
-    if not problems:
-        return
-    stmt = dialect_insert(session, SyncProblem.__table__)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["account_id", "folder", "uidvalidity", "uid"],
-        set_={"error": stmt.excluded.error, "created_at": stmt.excluded.created_at},
-    )
-    now = datetime.now(UTC)
-    session.execute(
-        stmt,
-        [
-            {
-                "account_id": account_id,
-                "folder": folder,
-                "uidvalidity": uidvalidity,
-                "uid": uid,
-                "error": error[:2000],
-                "created_at": now,
-            }
-            for uid, error in sorted(problems.items())
-        ],
-    )
