@@ -47,6 +47,12 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 fi
 
 PY=${PYTHON:-python3}
+# pymap (a Python IMAP server, the matrix's last column) in a virtualenv of its
+# own, so its dependencies never meet darkpool's (tests/services/pymap.py).
+if [ "$(id -u)" = 0 ] && [ ! -x /opt/darkpool-imap/pymap/bin/pymap ]; then
+  "$PY" -m venv /opt/darkpool-imap/pymap
+  /opt/darkpool-imap/pymap/bin/pip install -q 'pymap==0.36.7' >/dev/null
+fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi

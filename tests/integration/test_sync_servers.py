@@ -1,8 +1,8 @@
 """The server matrix: the same sync checks against every IMAP server that runs here.
 
 Dovecot (tests/services/dovecot.py), Cyrus 3.6 (tests/services/cyrus.py),
-Courier-IMAP 5.0 (tests/services/courier.py) and GNU Mailutils imap4d
-(tests/services/mailutils.py) on loopback; each check is one row, each
+Courier-IMAP 5.0 (tests/services/courier.py), GNU Mailutils imap4d
+(tests/services/mailutils.py) and pymap (tests/services/pymap.py) on loopback; each check is one row, each
 server one column, and the run prints the table (server x capability:
 pass/fail) at the end. A server that is not installed is skipped locally
 and fails in CI (`services.require`).
@@ -20,6 +20,7 @@ from services import courier as _courier
 from services import cyrus as _cyrus
 from services import dovecot as _dovecot
 from services import mailutils as _mailutils
+from services import pymap as _pymap
 from services import require
 from sqlalchemy import func, select
 
@@ -33,6 +34,7 @@ SERVERS = {
     "cyrus": (_cyrus.Cyrus, _cyrus.INSTALLED or None, _cyrus.INSTALL_HINT),
     "dovecot": (_dovecot.Dovecot, _dovecot.DOVECOT, _dovecot.INSTALL_HINT),
     "mailutils": (_mailutils.Mailutils, _mailutils.IMAP4D, _mailutils.INSTALL_HINT),
+    "pymap": (_pymap.Pymap, _pymap.INSTALLED or None, _pymap.INSTALL_HINT),
 }
 RESULTS: dict[str, dict[str, str]] = defaultdict(dict)  # capability -> server -> pass/fail
 
@@ -117,7 +119,8 @@ def deliver(box, data: bytes, folder: str = "INBOX", settle: bool = True) -> Non
 
 
 def account(server, box, **kw) -> Account:
-    return Account(server.host, box.user, server.port, "plain", **kw)
+    """The box's account; pymap runs one server per box, on the box's own port."""
+    return Account(server.host, box.user, getattr(box, "port", server.port), "plain", **kw)
 
 
 def stored(sessions) -> int:
@@ -216,7 +219,7 @@ def test_nothing_is_marked_read(server, row, sessions):
     deliver(box, personal(1))
     summary = sync_account(sessions, account(server, box), box.password, SyncOptions())
     assert summary.new == 3
-    imap = imaplib.IMAP4(server.host, server.port)
+    imap = imaplib.IMAP4(server.host, account(server, box).port)
     try:
         imap.login(box.user, box.password)
         imap.select("INBOX", readonly=True)

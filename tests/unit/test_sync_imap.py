@@ -17,6 +17,7 @@ from tracker.mail.imap.client import Folder
 from tracker.mail.imap.credentials import netrc_password, parse_netrc
 from tracker.mail.imap.folders import needs_listing, resolve_folder
 from tracker.mail.imap.responses import parse_fetch
+from tracker.mail.imap.state import from_column, to_column
 
 HEADER = b"From: a@levi.com\r\n\r\n"
 BODY = b"From: a@levi.com\r\nSubject: hi\r\n\r\nbody\r\n"
@@ -158,3 +159,11 @@ def test_a_netrc_others_can_read_is_refused(tmp_path):
         os.chown(path, 65534, 65534)
         with pytest.raises(SyncError, match="another user"):
             netrc_password("imap.example.org", "bob", path)
+
+
+def test_any_32_bit_uidvalidity_fits_the_signed_column():
+    for value in (1, 2**31 - 1, 2**31, 3_572_889_346, 2**32 - 1):
+        stored = to_column(value)
+        assert -(2**31) <= stored < 2**31
+        assert from_column(stored) == value
+    assert from_column(None) is None

@@ -1,6 +1,12 @@
 """The sync's rows: per account and folder, UIDVALIDITY and the highest UID done
 (`sync_state`), and the messages the server would not return or that did not
-parse (`sync_problems`). Written in the same transaction as each batch."""
+parse (`sync_problems`). Written in the same transaction as each batch.
+
+IMAP's UIDVALIDITY is any 32-bit unsigned number (pymap picks them at random,
+above 2**31); the columns are 32-bit signed INTEGERs, which PostgreSQL
+enforces. A UIDVALIDITY is only ever compared for equality, so it is stored
+folded into the signed range (`to_column`) and unfolded when read.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +18,24 @@ from sqlalchemy.orm import Session
 from tracker.db.models import SyncProblem, SyncState
 from tracker.db.store import dialect_insert
 
+_WRAP = 1 << 32
 
-def load_state(session: Session, account_id: int, folder: str) -> SyncState | None:
-    return session.scalars(
+
+def to_column(uidvalidity: int) -> int:
+    """UIDVALIDITY (0 .. 2**32-1) as a signed 32-bit value: 3572889346 -> -722077950."""
+    return uidvalidity - _WRAP if uidvalidity >= 1 << 31 else uidvalidity
+
+
+def from_column(value: int | None) -> int | None:
+    return value + _WRAP if value is not None and value < 0 else value
+
+
+def load_cursor(session: Session, account_id: int, folder: str) -> tuple[int | None, int]:
+    """(UIDVALIDITY, highest UID done) of one folder; (None, 0) before its first sync."""
+    state = session.scalars(
         select(SyncState).where(SyncState.account_id == account_id, SyncState.folder == folder)
     ).first()
+    return (from_column(state.uidvalidity), state.last_uid) if state else (None, 0)
 
 
 def save_state(
@@ -32,7 +51,7 @@ def save_state(
         {
             "account_id": account_id,
             "folder": folder,
-            "uidvalidity": uidvalidity,
+            "uidvalidity": to_column(uidvalidity),
             "last_uid": last_uid,
             "updated_at": datetime.now(UTC),
         },
@@ -56,7 +75,7 @@ def save_problems(
             {
                 "account_id": account_id,
                 "folder": folder,
-                "uidvalidity": uidvalidity,
+                "uidvalidity": to_column(uidvalidity),
                 "uid": uid,
                 "error": error[:2000],
                 "created_at": now,

@@ -32,7 +32,7 @@ from tracker.mail.imap.client import (
     ServerConfig,
 )
 from tracker.mail.imap.folders import needs_listing, resolve_folder
-from tracker.mail.imap.state import load_state, save_problems, save_state
+from tracker.mail.imap.state import load_cursor, save_problems, save_state
 from tracker.mail.imap.workers import (
     InlineExecutor,
     default_workers,
@@ -207,8 +207,7 @@ class _FolderJob:
 
     def _cursor(self) -> tuple[int | None, int]:
         with self.factory.begin() as session:
-            state = load_state(session, self.account_id, self.folder)
-        return (state.uidvalidity, state.last_uid) if state else (None, 0)
+            return load_cursor(session, self.account_id, self.folder)
 
     def _sync(self, imap: ImapSession, uidvalidity: int | None, last_uid: int) -> None:
         status = imap.status(self.folder)
