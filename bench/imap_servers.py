@@ -1,9 +1,9 @@
 """Benchmark: the same sync on every IMAP server of the test matrix.
 
-    python bench/imap_servers.py [--messages 2000] [--repeat 3] [--servers dovecot,cyrus,courier,mailutils]
+    python bench/imap_servers.py [--messages 2000] [--repeat 3] [--servers dovecot,cyrus,courier,mailutils,pymap]
 
 For each server (tests/services/: Dovecot, Cyrus, Courier, GNU Mailutils
-imap4d; those not installed are left out) it fills one INBOX with --messages retailer
+imap4d, pymap; those not installed are left out) it fills one INBOX with --messages retailer
 messages and times, best of --repeat:
 
 - `uids_fetch`: listing the folder's UIDs the way sync does (FETCH (UID) by
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from common import DARKPOOL  # noqa: E402
 from imap_sync import corpus, fresh_store, machine, null_process  # noqa: E402
-from services import courier, cyrus, dovecot, mailutils  # noqa: E402
+from services import courier, cyrus, dovecot, mailutils, pymap  # noqa: E402
 
 from tracker.db.engine import make_engine, session_factory  # noqa: E402
 from tracker.mail.imap.accounts import Account  # noqa: E402
@@ -47,6 +47,7 @@ SERVERS = {
     "cyrus": (cyrus.Cyrus, cyrus.INSTALLED),
     "courier": (courier.Courier, courier.INSTALLED),
     "mailutils": (mailutils.Mailutils, mailutils.IMAP4D is not None),
+    "pymap": (pymap.Pymap, pymap.INSTALLED),
 }
 
 
@@ -76,9 +77,9 @@ def list_uids(account: Account, password: str, how: str) -> int:
         return len(imap.list_uids(0, selected.messages or 0))
 
 
-def resync_cli(url: str, server, box) -> float:
+def resync_cli(url: str, account: Account, box) -> float:
     env = {**os.environ, "DARKPOOL_IMAP_PASSWORD": box.password}
-    cmd = [DARKPOOL, "--db", url, "sync", "--host", server.host, "--port", str(server.port)]
+    cmd = [DARKPOOL, "--db", url, "sync", "--host", account.host, "--port", str(account.port)]
     cmd += ["--plain", "--user", box.user]
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -96,7 +97,8 @@ def bench(key: str, make, args, tmp: Path) -> None:
     try:
         box = server.add_user()
         fill(box, args.messages)
-        account = Account(server.host, box.user, server.port, "plain")
+        port = getattr(box, "port", server.port)  # pymap: one server per user
+        account = Account(server.host, box.user, port, "plain")
         list_uids(account, box.password, "fetch")  # warm-up: the server indexes the folder
         for how in ("fetch", "search"):
             seconds, found = best(lambda h=how: list_uids(account, box.password, h), args.repeat)
@@ -111,7 +113,7 @@ def bench(key: str, make, args, tmp: Path) -> None:
             lambda: sync_account(factory, account, box.password, SyncOptions()), args.repeat
         )
         line(key, "resync", seconds, commands=dict(again.commands), failures=len(again.failures))
-        line(key, "resync_cli", min(resync_cli(url, server, box) for _ in range(args.repeat)))
+        line(key, "resync_cli", min(resync_cli(url, account, box) for _ in range(args.repeat)))
     finally:
         server.close()
 
