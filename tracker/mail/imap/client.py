@@ -257,8 +257,8 @@ class ImapSession:
         """UIDs above `last_uid` in the selected folder of `messages`, oldest first.
 
         A UID list from FETCH (UID), never a whole-folder SEARCH: GNU Mailutils
-        answers `UID SEARCH UID 1:*` with nothing and pymap needs minutes for
-        it. A full scan asks by sequence number in chunks of UID_CHUNK (each
+        answers `UID SEARCH UID 1:*` with nothing (and pymap was reported to
+        need minutes for it). A full scan asks by sequence number in chunks of UID_CHUNK (each
         answer is ~20 bytes a message); an incremental one asks for
         `UID FETCH n:* (UID)`, which returns only the new messages, plus the
         newest when it is below n (RFC 3501 6.4.8), filtered out here.
