@@ -122,7 +122,9 @@ def timed_sync(url: str, account: Account, password: str, options: SyncOptions):
 
 def resync_cli(url: str, server, box) -> float:
     env = {**os.environ, "DARKPOOL_IMAP_PASSWORD": box.password}
-    cmd = [DARKPOOL, "--db", url, "sync"]  # no arguments: the remembered account
+    # named: $DARKPOOL_IMAP_PASSWORD is only for the account on the command line
+    cmd = [DARKPOOL, "--db", url, "sync", "--host", server.host, "--port", str(server.port)]
+    cmd += ["--plain", "--user", box.user]
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start

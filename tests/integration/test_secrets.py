@@ -1,6 +1,9 @@
 """The IMAP password stays secret, and TLS verification cannot be switched off silently.
 
-The password must not reach the store file (with its WAL), darkpool's output,
+The same holds for an OAuth2 access token (`--auth oauth2`), checked against a
+real Dovecot whose oauth2 passdb asks a loopback introspection endpoint
+(tests/services/oauth2.py), and for a password from --password-command. A
+running sync cannot dump core. The password must not reach the store file (with its WAL), darkpool's output,
 the data dir, Dovecot's log, any error message (wrong host, wrong password,
 TLS failure, a server that echoes the LOGIN line back), nor the command line
 or title of a running `darkpool sync` (what `ps` shows). The environment
@@ -22,6 +25,8 @@ from pathlib import Path
 import pytest
 from hostile.crash import varied_messages
 from hostile.imapfake import EchoServer, SilentServer
+from services.dovecot import Dovecot
+from services.oauth2 import Introspection
 
 from tracker.db.engine import init_store, make_engine, session_factory
 from tracker.errors import SyncError
@@ -222,3 +227,81 @@ def test_a_non_ascii_password_logs_in_and_stays_secret(dovecot, tmp_path):
         assert_absent(UMLAUT_PASSWORD, "the output", output.stdout + output.stderr)
     for path in files_under(tmp_path):
         assert_absent(UMLAUT_PASSWORD, str(path), path.read_bytes())
+
+
+@pytest.fixture(scope="module")
+def oauth2_dovecot(dovecot):  # the plain fixture first: it skips (or fails in CI) without Dovecot
+    with Introspection() as idp:
+        server = Dovecot(spare_users=4, oauth2_introspection=idp.url).start()
+        yield server, idp
+        server.close()
+
+
+@pytest.mark.parametrize("where", ["--token-command", "DARKPOOL_IMAP_TOKEN"])
+def test_xoauth2_login_with_a_token_that_stays_secret(oauth2_dovecot, tmp_path, where):
+    server, idp = oauth2_dovecot
+    box = server.add_user()
+    for data in varied_messages(4, seed=8):
+        box.deliver(data)
+    token = idp.issue(box.user)
+    args = [*sync_args(server, box.user), "--plain", "--auth", "oauth2"]
+    if where == "--token-command":
+        (tmp_path / "token").write_text(token + "\n")
+        args += ["--token-command", f"cat {tmp_path / 'token'}"]
+        env = {}
+    else:
+        env = {"DARKPOOL_IMAP_TOKEN": token}
+    done = darkpool(tmp_path, *args, password="not-used", env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"1 folder(s), fetched" in done.stdout
+    assert token in idp.seen  # Dovecot checked this very token at the endpoint
+    assert "method=XOAUTH2" in server.log_text()
+    idp.revoke(token)
+    again = darkpool(
+        tmp_path, *[a for a in args if a != "--plain"], "--plain", password="x", env=env
+    )
+    assert again.returncode == 1 and b"refused" in again.stderr, again.stderr
+    for output in (done, again):
+        assert_absent(token, "the output", output.stdout + output.stderr)
+    for path in files_under(tmp_path / "store.sqlite", tmp_path / "data", server.root):
+        if path.name != "token":
+            assert_absent(token, str(path), path.read_bytes())
+
+
+def test_oauthbearer_when_the_server_offers_no_xoauth2(dovecot, tmp_path):
+    with Introspection() as idp:
+        server = Dovecot(
+            spare_users=2, oauth2_introspection=idp.url, oauth2_mechanisms=("oauthbearer",)
+        )
+        server.start()
+        try:
+            box = server.add_user()
+            token = idp.issue(box.user)
+            args = [*sync_args(server, box.user), "--plain", "--auth", "oauth2"]
+            done = darkpool(tmp_path, *args, password="x", env={"DARKPOOL_IMAP_TOKEN": token})
+            assert done.returncode == 0, done.stderr.decode()
+            assert "method=OAUTHBEARER" in server.log_text()
+        finally:
+            server.close()
+
+
+def test_a_running_sync_cannot_dump_core(tmp_path):
+    with SilentServer() as server:
+        argv = [sys.executable, "-m", "tracker", "--db", str(tmp_path / "s.sqlite"), "sync"]
+        argv += ["--host", "127.0.0.1", "--port", str(server.port), "--user", "bob", "--plain"]
+        env = {**os.environ, ENV: HOSTILE_PASSWORD, "HOME": str(tmp_path)}
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert server.connected.wait(60), "darkpool sync never connected"
+            limits = Path(f"/proc/{proc.pid}/limits").read_text()
+            (line,) = [ln for ln in limits.splitlines() if ln.startswith("Max core file size")]
+            assert line.split()[4:6] == ["0", "0"], line  # soft and hard limit
+        finally:
+            proc.kill()
+            proc.wait()
+    check = (
+        "import ctypes; from tracker.mail.imap.credentials import disable_core_dumps; "
+        "disable_core_dumps(); print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))"  # PR_GET_DUMPABLE
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, check=True)
+    assert done.stdout.strip() == b"0"

@@ -67,6 +67,28 @@ def fill(box: Mailbox, retail: int, personal: int = 0, folder: str = "INBOX", st
         box.deliver(personal_mail(n), folder)
 
 
+def write_netrc(home: Path, text: str, mode: int = 0o600) -> Path:
+    home.mkdir(exist_ok=True)
+    path = home / ".netrc"
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+@pytest.fixture
+def netrc_home(monkeypatch, tmp_path, dovecot):
+    """HOME with a ~/.netrc holding the given mailboxes; no password in the environment."""
+
+    def make(*boxes: Mailbox) -> Path:
+        lines = [f"machine {dovecot.host} login {b.user} password {b.password}\n" for b in boxes]
+        path = write_netrc(tmp_path / "home", "".join(lines))
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
+        monkeypatch.delenv("DARKPOOL_IMAP_PASSWORD", raising=False)
+        return path
+
+    return make
+
+
 @pytest.fixture
 def sync_cli(run_cli, monkeypatch, dovecot):
     """`darkpool sync` on the plain loopback port as `box`'s user."""
@@ -166,6 +188,7 @@ def test_uidvalidity_change_rescans_without_duplicates(box, dovecot, sessions):
     after = states(sessions)["INBOX"]
     assert after[0] != before[0]
     assert (again.fetched, again.new, again.duplicate) == (4, 1, 3)
+    assert again.failures == []  # renumbered once, with new mail: nothing to report
     assert count_messages(sessions) == 4
 
 
@@ -186,6 +209,26 @@ def test_server_restart_mid_sync_resumes_without_duplicates(box, dovecot, sessio
     assert summary.new == 12 and summary.duplicate == 0
     assert count_messages(sessions) == 12
     assert states(sessions)["INBOX"][1] == 14
+
+
+def test_counts_are_not_doubled_by_a_reconnect(box, dovecot, sessions):
+    """Personal mail triaged after the last commit is triaged again after the
+    reconnect; it is counted once, when its batch is committed."""
+    fill(box, retail=6)
+    fill(box, retail=0, personal=2)  # UIDs 7 and 8, after the batch the restart follows
+    fill(box, retail=6, start=6)
+    restarted = []
+
+    def restart_once(folder: str, last_uid: int) -> None:
+        if not restarted:
+            restarted.append(last_uid)
+            dovecot.stop()
+            threading.Timer(0.5, dovecot.start).start()
+
+    opts = options(batch_count=3, after_batch=restart_once, retries=8)
+    summary = sync_account(sessions, account(dovecot, box), box.password, opts)
+    assert restarted == [3] and summary.reconnects >= 1
+    assert (summary.fetched, summary.new, summary.skipped, summary.duplicate) == (12, 12, 2, 0)
 
 
 def test_gives_up_after_retries_with_one_line(sessions, box, dovecot):
@@ -288,12 +331,13 @@ def test_no_password_and_no_terminal_is_a_clear_error(box, run_cli, dovecot, mon
     assert "DARKPOOL_IMAP_PASSWORD" in result.stderr and "~/.netrc" in result.stderr
 
 
-def test_no_arguments_resyncs_remembered_accounts(box, dovecot, sync_cli, run_cli):
+def test_no_arguments_resyncs_remembered_accounts(box, dovecot, sync_cli, run_cli, netrc_home):
     assert "no remembered IMAP account" in run_cli("sync").stderr
     fill(box, retail=2)
     assert sync_cli(box).exit_code == 0
     fill(box, retail=1, start=20)
-    result = run_cli("sync")  # password still in the environment from sync_cli
+    netrc_home(box)  # an unnamed account takes its password from ~/.netrc, not the environment
+    result = run_cli("sync")
     assert result.exit_code == 0, result.output
     assert f"{box.user}@127.0.0.1: 1 folder(s), fetched 1, new 1" in result.stdout
 
@@ -311,7 +355,9 @@ def test_tls_with_cafile_and_starttls(box, run_cli, dovecot, monkeypatch, sessio
     assert "new 1" in starttls.stdout
 
 
-def test_resync_remembers_the_ca_file_and_since(box, run_cli, dovecot, monkeypatch, tmp_path):
+def test_resync_remembers_the_ca_file_and_since(
+    box, run_cli, dovecot, monkeypatch, tmp_path, netrc_home
+):
     now = datetime.now(UTC)
     box.deliver(retail_mail(0), when=now - timedelta(days=400))
     box.deliver(retail_mail(1), when=now - timedelta(days=1))
@@ -328,6 +374,7 @@ def test_resync_remembers_the_ca_file_and_since(box, run_cli, dovecot, monkeypat
     elsewhere = tmp_path / "cron"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # cron starts somewhere else
+    netrc_home(box)
     again = run_cli("sync")  # no arguments: the remembered CA verifies the server
     assert again.exit_code == 0, again.output
     assert "fetched 1, new 1" in again.stdout  # and --since still holds
@@ -392,3 +439,212 @@ def test_an_unknown_folder_is_one_clear_line(box, sync_cli):
     assert result.exit_code == 1
     errors = [ln for ln in result.stderr.splitlines() if ln.startswith("Error")]
     assert len(errors) == 1 and "STATUS failed" in errors[0] and "No Such Folder" in errors[0]
+
+
+# -- accounts and credentials ---------------------------------------------------
+
+
+def test_an_account_is_host_and_user_whatever_the_port(box, run_cli, dovecot, monkeypatch, store):
+    fill(box, retail=2)
+    monkeypatch.setenv("DARKPOOL_IMAP_PASSWORD", box.password)
+    tls = ["sync", "--host", dovecot.host, "--user", box.user, "--cafile", str(dovecot.cert)]
+    assert run_cli(*tls, "--port", str(dovecot.port), "--starttls").exit_code == 0
+    again = run_cli(*tls, "--port", str(dovecot.tls_port), "--tls")
+    assert again.exit_code == 0, again.output
+    assert "fetched 0, new 0, duplicate 0" in again.stdout  # nothing downloaded again
+    with store.begin() as s:
+        rows = s.scalars(select(ImapAccount)).all()
+        assert [(r.port, r.security) for r in rows] == [(dovecot.tls_port, "tls")]
+
+
+def test_forget_removes_one_account_and_its_cursors(dovecot, sync_cli, run_cli, store):
+    boxes = [dovecot.add_user(), dovecot.add_user()]
+    for i, b in enumerate(boxes):
+        fill(b, retail=1, start=100 * i)
+        assert sync_cli(b).exit_code == 0
+    gone = run_cli("sync", "--forget", f"{boxes[0].user}@{dovecot.host}")
+    assert gone.exit_code == 0, gone.output
+    assert f"Forgot {boxes[0].user}@{dovecot.host}" in gone.stdout
+    with store.begin() as s:
+        assert s.scalars(select(ImapAccount.username)).all() == [boxes[1].user]
+        assert len(s.scalars(select(SyncState)).all()) == 1
+        assert count_messages(store) == 2  # the mail stays in the store
+    again = run_cli("sync", "--forget", f"{boxes[0].user}@{dovecot.host}")
+    assert again.exit_code == 1 and "no remembered account" in again.stderr
+
+
+def test_two_mailboxes_on_one_host_each_find_their_netrc_password(
+    dovecot, sync_cli, run_cli, netrc_home
+):
+    boxes = [dovecot.add_user(), dovecot.add_user()]
+    for i, b in enumerate(boxes):
+        fill(b, retail=1, start=100 * i)
+        assert sync_cli(b).exit_code == 0  # remembered
+        fill(b, retail=1, start=100 * i + 50)
+    netrc_home(*boxes)
+    result = run_cli("sync")
+    assert result.exit_code == 0, result.output
+    for b in boxes:
+        assert f"{b.user}@127.0.0.1: 1 folder(s), fetched 1, new 1" in result.stdout
+
+
+def test_the_environment_password_is_only_for_the_named_account(
+    dovecot, sync_cli, run_cli, monkeypatch, tmp_path
+):
+    boxes = [dovecot.add_user(), dovecot.add_user()]
+    for b in boxes:
+        assert sync_cli(b).exit_code == 0
+    monkeypatch.setenv("HOME", str(tmp_path / "nohome"))
+    monkeypatch.setenv("DARKPOOL_IMAP_PASSWORD", boxes[0].password)
+    result = run_cli("sync")  # neither account is named: the variable is not theirs
+    assert result.exit_code == 1
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("Error")]
+    assert len(errors) == 2 and all("no password for" in ln for ln in errors)
+    assert boxes[0].password not in result.output
+
+
+@pytest.mark.parametrize("problem", ["others can read it", "another user owns it"])
+def test_an_unsafe_netrc_is_refused_in_one_line(box, run_cli, dovecot, netrc_home, problem):
+    fill(box, retail=1)
+    path = netrc_home(box)
+    if problem == "others can read it":
+        path.chmod(0o666)
+    else:
+        if os.geteuid() != 0:
+            pytest.skip("giving a file to another user needs root")
+        os.chown(path, 65534, 65534)  # nobody
+    base = ["sync", "--host", dovecot.host, "--port", str(dovecot.port), "--plain"]
+    result = run_cli(*base, "--user", box.user)
+    assert result.exit_code == 1
+    (line,) = [ln for ln in result.stderr.splitlines() if ln.startswith("Error")]
+    assert ".netrc" in line and ("chmod 600" in line or "another user" in line)
+    assert box.password not in result.output
+
+
+def test_password_command_supplies_the_password(box, run_cli, dovecot, monkeypatch, tmp_path):
+    fill(box, retail=1)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("DARKPOOL_IMAP_PASSWORD", raising=False)
+    secret = tmp_path / "secret"
+    secret.write_text(box.password + "\n")
+    base = ["sync", "--host", dovecot.host, "--port", str(dovecot.port), "--plain"]
+    result = run_cli(*base, "--user", box.user, "--password-command", f"cat {secret}")
+    assert result.exit_code == 0, result.output
+    assert "new 1" in result.stdout and box.password not in result.output
+    failing = run_cli(*base, "--user", box.user, "--password-command", "echo oops; exit 3")
+    assert failing.exit_code == 1
+    assert "--password-command exited with status 3" in failing.stderr
+    assert "oops" not in failing.output  # a failed command's output is never shown
+
+
+def test_all_folders_of_an_account_share_one_login(box, dovecot, sessions):
+    for i, folder in enumerate(("INBOX", "Promotions", "Deals")):
+        fill(box, retail=1, folder=folder, start=10 * i)
+    acc = account(dovecot, box, folders=("INBOX", "Promotions", "Deals"))
+    summary = sync_account(sessions, acc, box.password, options())
+    assert (summary.folders, summary.new, summary.commands["LOGIN"]) == (3, 3, 1)
+    assert len(server_sessions(box, 1)) == 1
+
+
+def test_a_resumed_sync_stores_what_one_uninterrupted_sync_stores(dovecot, any_db_url, tmp_path):
+    """Triage may not depend on what the store knew: a retailer's plain mail is decided
+    by its headers alone, before and after the retailer is in the store."""
+    box = dovecot.add_user()
+    fill(box, retail=3)
+    for n in range(3):
+        box.deliver(
+            f"From: Jane at Levi's <jane.doe@levi.com>\r\nTo: shopper@example.org\r\n"
+            f"Subject: About your return {n}\r\nMessage-ID: <ret-{n}@levi.com>\r\n"
+            f"Date: Fri, 20 Nov 2026 16:00:00 +0000\r\n\r\nThanks.\r\n".encode()
+        )
+
+    def stored(url: str, interrupt: bool) -> set[str]:
+        engine = make_engine(url)
+        from tracker.db.engine import init_store
+
+        init_store(engine)
+        factory = session_factory(engine)
+
+        def stop_after_first(folder: str, last_uid: int) -> None:
+            raise KeyboardInterrupt
+
+        if interrupt:
+            with pytest.raises(KeyboardInterrupt):
+                opts = options(batch_count=1, after_batch=stop_after_first)
+                sync_account(factory, account(dovecot, box), box.password, opts)
+        sync_account(factory, account(dovecot, box), box.password, options(batch_count=1))
+        with factory.begin() as s:
+            ids = set(s.scalars(select(Message.message_id)))
+        engine.dispose()
+        return ids
+
+    whole = stored(any_db_url, interrupt=False)
+    resumed = stored(f"sqlite:///{tmp_path / 'resumed.sqlite'}", interrupt=True)
+    assert resumed == whole and len(whole) == 3
+
+
+# -- folders as users type them -------------------------------------------------
+
+
+def test_list_folders_and_folders_by_role(box, sync_cli, store):
+    fill(box, retail=2, folder="All Mail")
+    fill(box, retail=1, folder="Junk", start=10)
+    fill(box, retail=1, folder="Promos.Sale", start=20)  # Maildir++: Promos/Sale on Dovecot
+    listed = sync_cli(box, "--list-folders")
+    assert listed.exit_code == 0, listed.output
+    lines = listed.stdout.splitlines()
+    assert "All Mail\t:all" in lines and "Junk\t:junk" in lines
+    assert "Promos.Sale\tPromos/Sale" in lines  # name, then what to type
+    assert count_messages(store) == 0  # listing syncs nothing
+    result = sync_cli(box, "--folder", ":all", "--folder", ":junk", "--folder", "Promos/Sale")
+    assert result.exit_code == 0, result.output
+    assert "3 folder(s), fetched 4, new 4" in result.stdout
+    assert set(states(store)) == {"All Mail", "Junk", "Promos.Sale"}
+    missing = sync_cli(box, "--folder", ":archive")  # declared, but not created for this user
+    assert missing.exit_code == 1 and "role \\Archive" in missing.stderr
+
+
+def test_the_command_timeout_grows_with_the_folder_and_can_be_set(box, dovecot):
+    from tracker.mail.imap.client import ImapSession, ServerConfig
+
+    config = ServerConfig(dovecot.host, box.user, dovecot.port, "plain", timeout=30)
+    with ImapSession(config, box.password) as imap:
+        assert imap.client.socket().gettimeout() == 30
+        assert imap.scale_timeout(50_000) == 30 + 500  # 10 ms a message
+        assert imap.client.socket().gettimeout() == 530
+        assert imap.scale_timeout(0) == 30
+
+
+def test_timeout_option_reaches_the_connection(box, sync_cli, monkeypatch):
+    from tracker.mail.imap import sync as sync_module
+
+    seen = []
+    real = sync_module.ImapSession
+
+    def recording(config, secret):
+        seen.append(config.timeout)
+        return real(config, secret)
+
+    monkeypatch.setattr(sync_module, "ImapSession", recording)
+    assert sync_cli(box, "--timeout", "300").exit_code == 0
+    assert seen == [300.0]
+
+
+def test_examine_without_uidnext_costs_one_status_on_resync(box, dovecot, sessions):
+    """Courier's EXAMINE has no UIDNEXT: when the newest message is gone, the cursor
+    still reaches UIDNEXT - 1 (from STATUS), so a re-sync stays one STATUS."""
+    from services.quirks import COURIER_EXAMINE, QuirkProxy
+
+    fill(box, retail=3)
+    imap = imaplib.IMAP4(dovecot.host, dovecot.port)  # the server gives out UIDs 1-3 ...
+    imap.login(box.user, box.password)
+    imap.status("INBOX", "(UIDNEXT)")
+    imap.logout()
+    box.message_files()[-1].unlink()  # ... and the newest is deleted: UIDNEXT stays 4
+    with QuirkProxy(dovecot.port, drop=COURIER_EXAMINE) as proxy:
+        acc = Account(proxy.host, box.user, proxy.port, "plain")
+        first = sync_account(sessions, acc, box.password, options())
+        assert first.new == 2 and proxy.dropped == 1
+        for _ in range(2):
+            again = sync_account(sessions, acc, box.password, options())
+            assert set(again.commands) == {"LOGIN", "STATUS"}, again.commands

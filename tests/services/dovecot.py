@@ -7,6 +7,12 @@ as a Maildir the tests fill by writing files directly. The server logs, per IMAP
 session, how many headers and bodies it sent (`imap_logout_format`), so tests
 can check what was fetched from the server's side.
 
+With `oauth2_introspection=URL`, Dovecot also accepts XOAUTH2 and OAUTHBEARER
+logins and checks each token at that RFC 7662 introspection endpoint (one the
+test runs, tests/services/oauth2.py); password logins still use the passwd-file.
+Special-use folders (RFC 6154) are declared for `All Mail`, `Archive` and
+`Junk`, as Gmail and most providers mark theirs.
+
 As root, Dovecot's login processes refuse to run as root: they run as
 `dovenull`, and the mail user gets the uid/gid of `dovecot` (see
 /work/shared/NOTES.md). As another user, everything runs as that user.
@@ -137,7 +143,12 @@ class Mailbox:
 class Dovecot:
     """One private Dovecot instance: `start()`, `add_user()`, `stop()`."""
 
-    def __init__(self, spare_users: int = 40) -> None:
+    def __init__(
+        self,
+        spare_users: int = 40,
+        oauth2_introspection: str | None = None,
+        oauth2_mechanisms: tuple[str, ...] = ("xoauth2", "oauthbearer"),
+    ) -> None:
         # Not under pytest's 0700 tmp dirs: the mail processes run as another uid.
         self.root = Path(tempfile.mkdtemp(prefix="darkpool-dovecot-"))
         self.root.chmod(0o755)
@@ -158,6 +169,8 @@ class Dovecot:
         self.passwd = self.root / "passwd"
         self.users: dict[str, Mailbox] = {}
         self._spare: list[Mailbox] = []
+        self.oauth2_introspection = oauth2_introspection
+        self.oauth2_mechanisms = oauth2_mechanisms
         self._write_config()
         self._write_users(spare_users)
 
@@ -197,9 +210,28 @@ class Dovecot:
         tmp.replace(self.passwd)
 
     # -- configuration ---------------------------------------------------
+    def _oauth2_config(self) -> tuple[str, str]:
+        """(extra auth mechanisms, passdb block) for token logins, or nothing."""
+        if self.oauth2_introspection is None:
+            return "", ""
+        ext = self.root / "dovecot-oauth2.conf.ext"
+        ext.write_text(
+            f"introspection_mode = post\nintrospection_url = {self.oauth2_introspection}\n"
+            "username_attribute = username\nactive_attribute = active\nactive_value = true\n"
+        )
+        mechanisms = " ".join(self.oauth2_mechanisms)
+        block = f"""passdb {{
+  driver = oauth2
+  mechanisms = {mechanisms}
+  args = {ext}
+}}
+"""
+        return " " + mechanisms, block
+
     def _write_config(self) -> None:
         for sub in ("run", "state", "home"):
             (self.root / sub).mkdir()
+        mechanisms, oauth2_passdb = self._oauth2_config()
         self.config.write_text(
             f"""
 instance_name = {self.name}
@@ -213,16 +245,29 @@ ssl = yes
 ssl_cert = <{self.cert}
 ssl_key = <{self.key}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{mechanisms}
 auth_cache_size = 0
 auth_failure_delay = 0
 default_login_user = {self.login_user}
 default_internal_user = {self.internal_user}
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
+namespace inbox {{
+  inbox = yes
+  mailbox "All Mail" {{
+    special_use = \\All
+  }}
+  mailbox Archive {{
+    special_use = \\Archive
+  }}
+  mailbox Junk {{
+    special_use = \\Junk
+  }}
+}}
 imap_logout_format = hdr=%{{fetch_hdr_count}} body=%{{fetch_body_count}} bodybytes=%{{fetch_body_bytes}}
-passdb {{
+{oauth2_passdb}passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {self.passwd}
 }}
 userdb {{

@@ -22,8 +22,6 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from tracker.mail.files import iter_raw_mail
-from tracker.mail.pipeline import content_hash, process_mail
 from tracker.records import MessageRecord, RawMail
 
 Process = Callable[[RawMail], MessageRecord]
@@ -100,7 +98,10 @@ def split(items: Sequence[Any], parts: int) -> list[Sequence[Any]]:
 
 def process_many(process: Process | None, raws: Sequence[RawMail]) -> list[MessageRecord]:
     """Process each message; a crash in one becomes that record's error, never the batch's."""
-    process = process or process_mail
+    if process is None:  # imported here: a re-sync with nothing new never parses
+        from tracker.mail.pipeline import process_mail
+
+        process = process_mail
     out = []
     for raw in raws:
         try:
@@ -112,6 +113,8 @@ def process_many(process: Process | None, raws: Sequence[RawMail]) -> list[Messa
 
 def crash_record(raw: RawMail, error: str) -> MessageRecord:
     """The record of a message the pipeline could not get through, keyed by its bytes."""
+    from tracker.mail.pipeline import content_hash
+
     digest = content_hash(raw.data) if isinstance(raw.data, bytes) else "0" * 64
     return MessageRecord(raw.source, "sha256:" + digest, digest, error=error)
 
@@ -220,4 +223,6 @@ def process_paths(paths: Iterable[Path], workers: int | None = None) -> Iterator
     What `darkpool parse` prints and `darkpool import` stores; nothing here
     touches the store, so `parse` never loads SQLAlchemy.
     """
+    from tracker.mail.files import iter_raw_mail
+
     yield from process_stream(iter_raw_mail(list(paths)), workers)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import imaplib
-import re
 import socket
 import ssl
 from collections import Counter
@@ -26,14 +25,18 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from imapclient import IMAPClient
-from imapclient.datetime_util import parse_to_datetime
 from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
-from imapclient.response_parser import parse_fetch_response
 
 from tracker.errors import AuthError, ConnectionLost, FetchRefused, SyncError
-from tracker.mail.imap.triage import FETCH_FIELDS
+from tracker.mail.imap.credentials import sasl_blobs, secret_forms
+from tracker.mail.imap.responses import parse_fetch
 
 DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
+AUTH_METHODS = ("password", "oauth2")
+# How long one command may take: the base timeout, plus this much per message
+# the command covers (a 50,000-message folder gets 60 s + 500 s for its UID list).
+SECONDS_PER_MESSAGE = 0.01
+UID_CHUNK = 5000  # sequence numbers per UID-listing FETCH on a full scan
 T = TypeVar("T")
 
 
@@ -47,6 +50,7 @@ class ServerConfig:
     security: str = "tls"
     cafile: str | None = None
     timeout: float = 60.0
+    auth: str = "password"  # or "oauth2": the secret is an access token
 
     @property
     def effective_port(self) -> int:
@@ -59,8 +63,28 @@ class ServerConfig:
 
 @dataclass(frozen=True)
 class FolderStatus:
+    """What STATUS or EXAMINE said; UIDNEXT and the count may be missing (Courier's EXAMINE)."""
+
     uidvalidity: int
     uidnext: int | None
+    messages: int | None = None
+
+
+@dataclass(frozen=True)
+class Folder:
+    """One LIST entry: the server's name, its delimiter and special-use roles (\\All ...)."""
+
+    name: str
+    delimiter: str | None
+    flags: tuple[str, ...]
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """RFC 6154 roles, lower-cased without the backslash: ('all',), ('junk',)."""
+        return tuple(f[1:].lower() for f in self.flags if f[1:].lower() in SPECIAL_USE)
+
+
+SPECIAL_USE = ("all", "archive", "drafts", "flagged", "junk", "sent", "trash", "important")
 
 
 @dataclass(frozen=True)
@@ -107,11 +131,9 @@ def ssl_context(cafile: str | None) -> ssl.SSLContext:
 class ImapSession:
     """One logged-in connection. Use as a context manager; every call may raise."""
 
-    HEADER_ITEM = ("BODY.PEEK[HEADER.FIELDS (" + " ".join(FETCH_FIELDS).upper() + ")]").encode()
-
     def __init__(self, config: ServerConfig, password: str) -> None:
         self.config = config
-        self._password = password
+        self._password = password  # or the OAuth2 access token, with auth="oauth2"
         self.commands: Counter[str] = Counter()
         self.client = self._connect()
         self._login()
@@ -148,9 +170,12 @@ class ImapSession:
 
     def _login(self) -> None:
         try:
-            # LOGIN sends ASCII only; AUTHENTICATE PLAIN carries UTF-8 (umlauts, accents).
-            login = self.client.login if self._password.isascii() else self.client.plain_login
-            self._call("LOGIN", login, self.config.user, self._password)
+            if self.config.auth == "oauth2":
+                self._call("AUTHENTICATE", self._oauth2_login())
+            else:
+                # LOGIN sends ASCII only; AUTHENTICATE PLAIN carries UTF-8 (umlauts, accents).
+                login = self.client.login if self._password.isascii() else self.client.plain_login
+                self._call("LOGIN", login, self.config.user, self._password)
         except LoginError as exc:
             self._drop()
             raise AuthError(
@@ -159,6 +184,27 @@ class ImapSession:
         except SyncError:
             self._drop()
             raise
+
+    def _oauth2_login(self) -> Callable[[], Any]:
+        """XOAUTH2 (Gmail, Outlook, Yahoo), else OAUTHBEARER (RFC 7628), as offered."""
+        caps = {c.upper() for c in self._call("CAPABILITY", self.client.capabilities)}
+        user, token = self.config.user, self._password
+        if b"AUTH=XOAUTH2" in caps:
+            return lambda: self.client.oauth2_login(user, token)
+        if b"AUTH=OAUTHBEARER" in caps:
+            return lambda: self.client.oauthbearer_login(user, token)
+        raise SyncError(f"{self.config.address} offers neither XOAUTH2 nor OAUTHBEARER login")
+
+    def scale_timeout(self, messages: int) -> float:
+        """Let each command take the base timeout plus a share per message of the folder.
+
+        A slow server (pymap) needs minutes for a command over 5,000 messages;
+        a fixed timeout makes it fail the same way on every run.
+        """
+        seconds = self.config.timeout + SECONDS_PER_MESSAGE * max(0, messages)
+        with suppress(OSError, AttributeError):
+            self.client.socket().settimeout(seconds)
+        return seconds
 
     def close(self) -> None:
         """Log out politely; a dead connection is just dropped."""
@@ -179,21 +225,55 @@ class ImapSession:
 
     # -- commands ------------------------------------------------------
     def status(self, folder: str) -> FolderStatus:
-        """UIDVALIDITY and UIDNEXT without selecting (one STATUS command)."""
-        got = self._call("STATUS", self.client.folder_status, folder, ["UIDVALIDITY", "UIDNEXT"])
-        return FolderStatus(int(got[b"UIDVALIDITY"]), _int_or_none(got.get(b"UIDNEXT")))
+        """UIDVALIDITY, UIDNEXT and the message count without selecting (one STATUS)."""
+        items = ["MESSAGES", "UIDVALIDITY", "UIDNEXT"]
+        got = self._call("STATUS", self.client.folder_status, folder, items)
+        return FolderStatus(
+            int(got[b"UIDVALIDITY"]),
+            _int_or_none(got.get(b"UIDNEXT")),
+            _int_or_none(got.get(b"MESSAGES")),
+        )
 
     def select(self, folder: str) -> FolderStatus:
         """Open `folder` read-only (EXAMINE): nothing we do can change flags."""
         got = self._call("EXAMINE", self.client.select_folder, folder, readonly=True)
-        return FolderStatus(int(got[b"UIDVALIDITY"]), _int_or_none(got.get(b"UIDNEXT")))
+        return FolderStatus(
+            int(got[b"UIDVALIDITY"]),
+            _int_or_none(got.get(b"UIDNEXT")),
+            _int_or_none(got.get(b"EXISTS")),
+        )
+
+    def list_folders(self) -> list[Folder]:
+        """Every folder the server lists (one LIST), names decoded from modified UTF-7."""
+        got = self._call("LIST", self.client.list_folders)
+        out = []
+        for flags, delimiter, name in got:
+            delim = delimiter.decode() if isinstance(delimiter, bytes) else delimiter
+            names = tuple(f.decode() if isinstance(f, bytes) else str(f) for f in flags)
+            out.append(Folder(str(name), delim or None, names))
+        return out
+
+    def list_uids(self, last_uid: int, messages: int) -> list[int]:
+        """UIDs above `last_uid` in the selected folder of `messages`, oldest first.
+
+        A UID list from FETCH (UID), never a whole-folder SEARCH: GNU Mailutils
+        answers `UID SEARCH UID 1:*` with nothing (and pymap was reported to
+        need minutes for it). A full scan asks by sequence number in chunks of UID_CHUNK (each
+        answer is ~20 bytes a message); an incremental one asks for
+        `UID FETCH n:* (UID)`, which returns only the new messages, plus the
+        newest when it is below n (RFC 3501 6.4.8), filtered out here.
+        """
+        found: set[int] = set()
+        if last_uid == 0:
+            for start in range(1, messages + 1, UID_CHUNK):
+                end = min(messages, start + UID_CHUNK - 1)
+                found |= self._call("FETCH", self._fetch_uids, False, f"{start}:{end}")
+        else:
+            found = self._call("FETCH", self._fetch_uids, True, f"{last_uid + 1}:*")
+        return sorted(uid for uid in found if uid > last_uid)
 
     def search_after(self, last_uid: int, since: date | None = None) -> list[int]:
-        """UIDs above `last_uid`, oldest first (optionally only mail since a date).
-
-        `UID n:*` always matches the newest message even when its UID is
-        below n (RFC 3501 6.4.8), so the answer is filtered again here.
-        """
+        """UIDs above `last_uid` by `UID SEARCH` (kept to measure it against list_uids)."""
         criteria: list[Any] = ["UID", f"{last_uid + 1}:*"]
         if since is not None:
             criteria += ["SINCE", since]
@@ -204,7 +284,7 @@ class ImapSession:
         """The triage headers, size and INTERNALDATE of `uids` (BODY.PEEK: no \\Seen)."""
         if not uids:
             return []
-        items = self.HEADER_ITEM + b" RFC822.SIZE INTERNALDATE"
+        items = _header_item() + b" RFC822.SIZE INTERNALDATE"
         got = self._call("FETCH", self._fetch, uids, items)
         out = []
         for uid, data in got.items():
@@ -248,6 +328,15 @@ class ImapSession:
         return batch
 
     # -- plumbing ------------------------------------------------------
+    def _fetch_uids(self, by_uid: bool, span: str) -> set[int]:
+        """The UIDs of `span` (UIDs, or sequence numbers when not `by_uid`)."""
+        imap = self.client._imap
+        tag = imap._command(*(("UID", "FETCH") if by_uid else ("FETCH",)), span, "(UID)")
+        typ, data = imap._command_complete("FETCH", tag)
+        self.client._checkok("fetch", typ, data)
+        _typ, data = imap._untagged_response(typ, data, "FETCH")
+        return set(parse_fetch(data))
+
     def _fetch(self, uids: Sequence[int], items: bytes) -> dict[int, dict[bytes, Any]]:
         """UID FETCH as imapclient does it, with a fast parser for our two shapes.
 
@@ -291,85 +380,22 @@ class ImapSession:
         text = arg.decode(errors="replace") if isinstance(arg, bytes) else str(arg)
         if text.startswith(("b'", 'b"')) and text.endswith(text[1]):  # imapclient's repr()
             text = text[2:-1]
-        for secret in _secret_forms(self._password):
+        for secret in secret_forms(self._password):
             text = text.replace(secret, "***")
-        if self._password:  # AUTHENTICATE PLAIN's base64 blob, should a server echo it
-            blob = f"\0{self.config.user}\0{self._password}".encode()
+        for blob in sasl_blobs(self.config.user, self._password):  # should a server echo one
             text = text.replace(base64.b64encode(blob).decode(), "***")
         return text
 
 
-def _secret_forms(password: str | None) -> list[str]:
-    """The password as typed, as sent (IMAP-quoted: backslash and quote escaped) and
-    as imapclient's repr() of a server's echo shows it; longest first."""
-    if not password:
-        return []
-    quoted = password.replace("\\", "\\\\").replace('"', '\\"')
-    forms = set()
-    for form in (password, quoted):
-        raw = form.encode("utf-8", "backslashreplace")
-        forms |= {form, repr(form)[1:-1], repr(raw)[2:-1]}
-        # inside a repr() that holds both quote characters, ' is escaped too
-        forms |= {repr(form + "'\"")[1:-4], repr(raw + b"'\"")[2:-4]}
-    return sorted(forms, key=len, reverse=True)
+def _header_item() -> bytes:
+    """BODY.PEEK[HEADER.FIELDS (...)] of the headers triage reads.
 
-
-_MSG_START = re.compile(rb"\d+ \(")
-_ITEMS = re.compile(rb'(UID|RFC822\.SIZE) (\d+)|INTERNALDATE "([^"]+)"')
-_LITERAL_KEY = re.compile(rb"(BODY\[[^\]]*\]) \{\d+\}$")
-
-
-def parse_fetch(data: list[Any]) -> dict[int, dict[bytes, Any]]:
-    """imaplib FETCH data -> {uid: {b"BODY[...]": bytes, b"RFC822.SIZE": int, ...}}.
-
-    Reads each message as its text around at most one literal; any other
-    shape (several literals, no UID, partial bodies) goes to imapclient's
-    parser instead.
+    Imported here, not at the top: triage pulls in the domain tables
+    (tldextract), which a re-sync with nothing new never needs.
     """
-    messages: list[list[Any]] = []  # [text before the literal, literal, text after]
-    for part in data:
-        if isinstance(part, tuple):
-            messages.append([part[0], part[1], b""])
-        elif part is None:
-            continue
-        elif _MSG_START.match(part) or not messages:
-            messages.append([part, None, b""])
-        else:
-            messages[-1][2] += part  # the items after the literal, e.g. b" UID 5)"
-    out: dict[int, dict[bytes, Any]] = {}
-    for before, literal, after in messages:
-        parsed = _parse_items(before, literal, after)
-        if parsed is None and literal is None:
-            continue  # e.g. "* 3 FETCH (FLAGS (\\Seen))" from another client: not ours
-        if parsed is None:
-            return _slow_parse(data)
-        uid, items = parsed
-        out.setdefault(uid, {}).update(items)
-    return out
+    from tracker.mail.imap.triage import FETCH_FIELDS
 
-
-def _parse_items(before: bytes, literal: bytes | None, after: bytes):
-    """(uid, items) of one message, or None when the shape is not the simple one."""
-    items: dict[bytes, Any] = {}
-    uid = None
-    for m in _ITEMS.finditer(before + b" " + after):
-        if m.group(1) == b"UID":
-            uid = int(m.group(2))
-        elif m.group(1):
-            items[b"RFC822.SIZE"] = int(m.group(2))
-        else:
-            items[b"INTERNALDATE"] = parse_to_datetime(m.group(3), normalise=False)
-    if literal is not None:
-        key = _LITERAL_KEY.search(before)
-        if key is None:
-            return None
-        items[key.group(1)] = literal
-    return None if uid is None else (uid, items)
-
-
-def _slow_parse(data: list[Any]) -> dict[int, dict[bytes, Any]]:
-    parsed = parse_fetch_response(data, normalise_times=False, uid_is_key=True)
-    return {uid: {k: v for k, v in items.items() if k != b"SEQ"} for uid, items in parsed.items()}
+    return ("BODY.PEEK[HEADER.FIELDS (" + " ".join(FETCH_FIELDS).upper() + ")]").encode()
 
 
 def _reason(exc: BaseException) -> str:
