@@ -57,3 +57,35 @@ def test_sync_of_oversized_messages_stores_them_and_moves_the_cursor(
         last_uid = s.scalar(select(SyncState.last_uid))
     engine.dispose()
     assert (stored, longest, last_uid) == (4, 998, 4)
+
+
+def test_a_message_the_store_refuses_during_sync_is_that_uids_problem(
+    dovecot, run_cli, monkeypatch, db_url
+):
+    """The store keeps a refused message as an error row; sync records it as a
+    problem of its UID (and counts it) and moves its cursor past it."""
+    from storefaults import POISON, refuse_poison
+
+    from tracker.db.engine import init_store
+    from tracker.db.models import SyncProblem
+
+    engine = make_engine(db_url)
+    init_store(engine)
+    with session_factory(engine).begin() as s:
+        refuse_poison(s)
+    box = dovecot.add_user()
+    for n in (1, 2, 3):
+        data = cart_mail(n)
+        if n == 2:  # the subject the store's trigger refuses
+            data = data.replace(b"You left something in your cart (2)", POISON.encode())
+        box.deliver(data)
+    monkeypatch.setenv("DARKPOOL_IMAP_PASSWORD", box.password)
+    args = ["sync", "--host", dovecot.host, "--port", str(dovecot.port), "--plain"]
+    done = run_cli(*args, "--user", box.user)
+    assert done.exit_code == 0, done.output
+    with session_factory(engine).begin() as s:
+        problems = [(p.uid, p.error) for p in s.scalars(select(SyncProblem))]
+        last_uid = s.scalar(select(SyncState.last_uid))
+    engine.dispose()
+    assert last_uid == 3
+    assert len(problems) == 1 and problems[0][0] == 2 and problems[0][1].startswith("store: ")
