@@ -160,7 +160,15 @@ def _clause_reports(sentence: str, names: list[tuple[int, NameRef]]) -> list[Ext
             continue
         for waiting in pending:
             found.append(
-                Extracted(waiting.name, waiting.domain, got.offer, got.wait, text[:300], "prose")
+                Extracted(
+                    waiting.name,
+                    waiting.domain,
+                    got.offer,
+                    got.wait,
+                    text[:300],
+                    "prose",
+                    outcome=got.outcome,
+                )
             )
         pending = []
         found.append(got)
@@ -182,6 +190,7 @@ def _merge_neighbours(reports: list[Extracted]) -> list[Extracted]:
             and (rep.offer is None or prev.offer is None)
             and (rep.wait is None or prev.wait is None)
             and not (rep.offer is None and rep.wait is None)
+            and {rep.outcome, prev.outcome} <= {"discount", "unspecified"}
         ):
             merged[-1] = Extracted(
                 prev.retailer_name,
@@ -191,6 +200,7 @@ def _merge_neighbours(reports: list[Extracted]) -> list[Extracted]:
                 f"{prev.snippet} {rep.snippet}"[:300],
                 "prose",
                 prev.unit,
+                "discount" if prev.offer or rep.offer else prev.outcome,
             )
             continue
         merged.append(rep)

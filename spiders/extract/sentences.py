@@ -113,6 +113,11 @@ class Extracted:
     snippet: str
     layout: str
     unit: int = 0  # which block of the page it came from
+    outcome: str = ""  # spiders.items.OUTCOMES; empty: from the offer
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            object.__setattr__(self, "outcome", "discount" if self.offer else "unspecified")
 
 
 def pick_offer(text: str, structured: bool = False) -> Discount | None:
@@ -186,12 +191,21 @@ def report_from_text(
     """
     offer = pick_offer(text, structured)
     wait = pick_wait(text, offer)
-    if carried and offer is None:
+    outcome = outcome_of(text, offer)
+    if carried and offer is None and outcome == "unspecified":
         wait = None
-    if offer is None and wait is None:
-        if not NEGATIVE.search(text):
-            return None
-        return Extracted(ref.name, ref.domain, None, None, text[:300], layout)
-    if offer is None and NEGATIVE.search(text):
+    if offer is None and wait is None and outcome == "unspecified":
+        return None
+    if outcome == "nothing_sent":
         wait = None  # "nothing after a week": the week is not a wait for a discount
-    return Extracted(ref.name, ref.domain, offer, wait, text[:300], layout)
+    return Extracted(ref.name, ref.domain, offer, wait, text[:300], layout, outcome=outcome)
+
+
+def outcome_of(text: str, offer: Discount | None) -> str:
+    """discount (an offer), reminder_only ("only a reminder after 3 hours"),
+    nothing_sent ("nothing", "never followed up") or unspecified (a wait alone)."""
+    if offer is not None:
+        return "discount"
+    if not NEGATIVE.search(text):
+        return "unspecified"
+    return "reminder_only" if REMINDER.search(text) else "nothing_sent"

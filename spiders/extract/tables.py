@@ -12,7 +12,7 @@ from lxml import etree
 
 from spiders.extract.blocks import element_links, element_text
 from spiders.extract.names import NameRef, resolve_label
-from spiders.extract.sentences import NEGATIVE, Extracted, pick_offer, pick_wait
+from spiders.extract.sentences import NEGATIVE, REMINDER, Extracted, pick_offer, pick_wait
 
 _EMPTY_CELL = re.compile(r"^\s*(?:[-–—/?x✗✘]|n/?a)\s*$", re.IGNORECASE)
 TABLE_ROLES = {
@@ -59,9 +59,12 @@ def _table_row_report(ref: NameRef, cells, roles: dict[str, int], rest: list[str
     negative = _EMPTY_CELL.match(offer_text) or NEGATIVE.search(offer_text)
     if offer is None and wait is None and not negative:
         return None
+    outcome = "discount" if offer else "unspecified"
     if offer is None and negative:
-        wait = None
-    return Extracted(ref.name, ref.domain, offer, wait, f"{ref.name} | {text}"[:300], "table")
+        outcome = "reminder_only" if REMINDER.search(text) else "nothing_sent"
+        wait = wait if outcome == "reminder_only" else None
+    snippet = f"{ref.name} | {text}"[:300]
+    return Extracted(ref.name, ref.domain, offer, wait, snippet, "table", outcome=outcome)
 
 
 def _column_roles(header: etree._Element) -> dict[str, int]:

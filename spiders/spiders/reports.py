@@ -111,6 +111,7 @@ def report_item(found: Extracted) -> ReportItem:
         wait_min=wait.min_hours if wait else None,
         wait_max=wait.max_hours if wait else None,
         snippet=found.snippet,
+        outcome=found.outcome,
     )
 
 
