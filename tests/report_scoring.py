@@ -157,22 +157,29 @@ def score_page(got: list[dict], want: list[dict]) -> PageScore:
     return score
 
 
-def score_set(labels: dict, got: dict[str, list[dict]], title: str) -> Tally:
-    """Print per page, per language and layout, and the total; return the total."""
+def score_set(
+    labels: dict,
+    got: dict[str, list[dict]],
+    title: str,
+    groups: dict[str, tuple[str, str]] | None = None,
+) -> Tally:
+    """Print per page, per language and layout, and the total; return the total.
+
+    `groups` gives (language, layout) per page where its name does not."""
     total = Tally()
-    groups: dict[str, Tally] = {}
+    by_group: dict[str, Tally] = {}
     print(f"\n== {title} ==")
     for page, entry in sorted(labels.items()):
         score = score_page(got.get(page, []), page_reports(entry))
         total.add(score.tally)
-        lang, layout = page_group(page, entry)
+        lang, layout = (groups or {}).get(page) or page_group(page, entry)
         for name in (f"language {lang}", f"layout {layout}"):
-            groups.setdefault(name, Tally()).add(score.tally)
+            by_group.setdefault(name, Tally()).add(score.tally)
         print(f"{page:32} {score.tally.line()}")
         for miss in score.misses:
             print(f"    {miss}")
     print(f"-- by language and layout ({title})")
-    for name, tally in sorted(groups.items()):
+    for name, tally in sorted(by_group.items()):
         print(f"{name:32} {tally.line()}")
     print(f"TOTAL {title}: {total.line()}")
     return total
