@@ -64,6 +64,8 @@ class PageItem:
     reports: list[ReportItem] = field(default_factory=list)
     content_hash: str | None = None
     error: str | None = None
+    note: str = ""  # why a read page gave nothing: "needs JavaScript, not read", ...
+    dropped: dict[str, int] = field(default_factory=dict)  # report candidates left out, by why
 
     @property
     def key(self) -> str:

@@ -136,6 +136,10 @@ BOILER_TOKENS = frozenset(
 QUOTE_TOKENS = frozenset({"quote", "bbcode_quote", "quotecontent", "quoted", "postquote"})
 ROLE_SKIP = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog"})
 _SPACE = re.compile(r"\s+")
+# Real pages nest a few dozen levels; hostile ones nest thousands. Below this
+# depth a subtree is read as plain text in one piece (lxml's own iteration, no
+# recursion), so no page can exhaust Python's stack.
+MAX_DEPTH = 120
 
 
 @dataclass
@@ -191,11 +195,14 @@ def _skipped(el: etree._Element) -> bool:
 def element_text(el: etree._Element) -> str:
     """Visible text of `el` without boilerplate or quoted descendants, spaces collapsed."""
     parts: list[str] = []
-    _collect(el, parts)
+    _collect(el, parts, 0)
     return _SPACE.sub(" ", "".join(parts)).strip()
 
 
-def _collect(el: etree._Element, parts: list[str]) -> None:
+def _collect(el: etree._Element, parts: list[str], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        parts.append(" ".join(el.itertext()))
+        return
     if el.text:
         parts.append(el.text)
     for child in el:
@@ -205,7 +212,7 @@ def _collect(el: etree._Element, parts: list[str]) -> None:
                 parts.append(" ")
             if child.tag == "br":
                 parts.append(" ")
-            _collect(child, parts)
+            _collect(child, parts, depth + 1)
             if block:
                 parts.append(" ")
         if child.tail:
@@ -237,20 +244,24 @@ def _has_block_child(el: etree._Element) -> bool:
 def iter_blocks(root: etree._Element) -> Iterator[Block]:
     """Content blocks of a page in document order (see module docstring)."""
     body = root.find(".//body")
-    yield from _walk(body if body is not None else root)
+    yield from _walk(body if body is not None else root, 0)
 
 
-def _walk(el: etree._Element) -> Iterator[Block]:
+def _walk(el: etree._Element, depth: int) -> Iterator[Block]:
     for child in el:
         if not _skipped(child):
-            yield from _child_blocks(child)
+            yield from _child_blocks(child, depth + 1)
         if child.tail and child.tail.strip():
             yield Block("text", el, _SPACE.sub(" ", child.tail).strip())
 
 
-def _child_blocks(child: etree._Element) -> Iterator[Block]:
+def _child_blocks(child: etree._Element, depth: int) -> Iterator[Block]:
     tag = child.tag
-    if tag in HEADINGS:
+    if depth > MAX_DEPTH:
+        text = _SPACE.sub(" ", " ".join(child.itertext())).strip()
+        if text:
+            yield Block("text", child, text)
+    elif tag in HEADINGS:
         yield _block("heading", child, level=int(tag[1]))
     elif tag == "table":
         yield _block("table", child)
@@ -259,7 +270,7 @@ def _child_blocks(child: etree._Element) -> Iterator[Block]:
     elif _has_block_child(child):
         if (child.text or "").strip():
             yield Block("text", child, _SPACE.sub(" ", child.text).strip())
-        yield from _walk(child)
+        yield from _walk(child, depth)
     else:
         block = _block("text", child)
         if block.text:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from spiders.extract.affiliates import unwrap_link
 from spiders.extract.blocks import Block, Link
 from tracker.text import (
     find_retailer_mentions,
@@ -72,7 +73,9 @@ def _site_of(url: str) -> str:
 
 
 def _external_domain(href: str, page_url: str) -> str | None:
-    url = urljoin(page_url, href)
+    """The registrable domain a content link leads to (through affiliate
+    redirectors), or None for links within the page's own site."""
+    url = unwrap_link(urljoin(page_url, href))
     if urlsplit(url).scheme not in {"http", "https"}:
         return None
     domain = registrable_domain(url)

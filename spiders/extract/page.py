@@ -11,6 +11,7 @@ off today!" is never a report.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 
 from lxml import etree
@@ -24,7 +25,7 @@ from spiders.extract.names import (
     page_link_names,
     resolve_label,
 )
-from spiders.extract.sentences import Extracted, may_hold_report, report_from_text
+from spiders.extract.sentences import Extracted, may_hold_report, pick_offer, report_from_text
 from spiders.extract.tables import table_reports
 
 CART_WORDS = re.compile(
@@ -50,11 +51,47 @@ def page_is_about_carts(root: etree._Element, blocks: list[Block] | None = None)
     return bool(CART_WORDS.search(text)) and bool(ABANDON_WORDS.search(text))
 
 
+NEEDS_JAVASCRIPT = "needs JavaScript, not read"
+NOT_ABOUT_CARTS = "not about leaving a cart"
+_JS_HINT = re.compile(
+    r"enable javascript|javascript (?:is )?(?:required|disabled)|"
+    r"javascript aktivieren|activer javascript|activa javascript",
+    re.IGNORECASE,
+)
+
+
+def needs_javascript(root: etree._Element, blocks: list[Block]) -> bool:
+    """A page that is almost only script: its text is built in the browser.
+
+    Under 200 characters of visible text beside at least 3 scripts or 2,000
+    characters of inline script, or a <noscript> asking for JavaScript."""
+    text = sum(len(b.text) for b in blocks)
+    if text >= 200:
+        return False
+    scripts = root.xpath("//script")
+    inline = sum(len(s.text or "") for s in scripts)
+    hint = any(_JS_HINT.search(" ".join(n.itertext())) for n in root.iter("noscript"))
+    return hint or len(scripts) >= 3 or inline >= 2000
+
+
+def read_page(root: etree._Element, page_url: str) -> tuple[list[Extracted], Counter[str], str]:
+    """(reports, dropped candidates by reason, note) for one page; the note says
+    why a page gave nothing ("needs JavaScript, not read") or is empty."""
+    blocks = list(iter_blocks(root))
+    dropped: Counter[str] = Counter()
+    if needs_javascript(root, blocks):
+        return [], dropped, NEEDS_JAVASCRIPT
+    if not page_is_about_carts(root, blocks):
+        return [], dropped, NOT_ABOUT_CARTS
+    return _page_reports(blocks, page_url, dropped), dropped, ""
+
+
 def extract_reports(root: etree._Element, page_url: str) -> list[Extracted]:
     """Every report on a page, in document order (empty for off-topic pages)."""
-    blocks = list(iter_blocks(root))
-    if not page_is_about_carts(root, blocks):
-        return []
+    return read_page(root, page_url)[0]
+
+
+def _page_reports(blocks: list[Block], page_url: str, dropped: Counter[str]) -> list[Extracted]:
     known_links = page_link_names(blocks, page_url)
     reports: list[Extracted] = []
     section: NameRef | None = None
@@ -70,7 +107,7 @@ def extract_reports(root: etree._Element, page_url: str) -> list[Extracted]:
         elif block.kind == "list":
             got = list_reports(block, page_url, known_links, section)
         else:
-            got = prose_reports(block, page_url, known_links, section)
+            got = prose_reports(block, page_url, known_links, section, dropped)
         reports.extend(replace(rep, unit=unit) for rep in got)
     return _merge_neighbours(reports)
 
@@ -107,7 +144,11 @@ def list_reports(
 
 
 def prose_reports(
-    block: Block, page_url: str, known: dict[str, str], section: NameRef | None
+    block: Block,
+    page_url: str,
+    known: dict[str, str],
+    section: NameRef | None,
+    dropped: Counter[str] | None = None,
 ) -> list[Extracted]:
     """Reports in running text, one per store clause; a sentence that names no
     store speaks of the one named just before (or of the section's store)."""
@@ -125,6 +166,8 @@ def prose_reports(
                 got = report_from_text(current, sentence, "prose", structured=False, carried=True)
                 if got:
                     found.append(got)
+            elif dropped is not None and pick_offer(sentence) is not None:
+                dropped["offer with no store named"] += 1
             continue
         found.extend(_clause_reports(sentence, names))
         current = names[-1][1]

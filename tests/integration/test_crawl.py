@@ -125,8 +125,11 @@ def stored_jsonl(db_url: str) -> list[dict]:
 
 def test_crawl_fixture_site_matches_labels(site, requested, db_url):
     urls = [f"{site}/{page}" for page in LABELS if not page.startswith("list-page")]
-    result = crawl(db_url, *urls, f"{site}/list-page1.html")
+    result = crawl(db_url, *urls, f"{site}/list-page1.html", extra=("--verbose",))
     assert "Crawled" in result.stdout
+    lines = result.stdout.splitlines()
+    assert f"{site}/en-list.html: 6 reports, 0 dropped" in lines  # one line per page
+    assert f"{site}/about.html: not about leaving a cart" in lines
     assert {"/list-page2.html", "/list-page3.html"} <= set(requested)  # pagination followed
     got: dict[str, list[dict]] = {}
     for report in stored_jsonl(db_url):
