@@ -105,7 +105,7 @@ def _page_reports(blocks: list[Block], page_url: str, dropped: Counter[str]) -> 
         if block.kind == "table":
             got = table_reports(block.element, page_url, known_links)
         elif block.kind == "list":
-            got = list_reports(block, page_url, known_links, section)
+            got = list_reports(block, page_url, known_links, section, dropped)
         else:
             got = prose_reports(block, page_url, known_links, section, dropped)
         reports.extend(replace(rep, unit=unit) for rep in got)
@@ -131,7 +131,11 @@ def _group_sections(blocks: list[Block], page_url: str, known: dict[str, str]) -
 
 
 def list_reports(
-    block: Block, page_url: str, known: dict[str, str], section: NameRef | None
+    block: Block,
+    page_url: str,
+    known: dict[str, str],
+    section: NameRef | None,
+    dropped: Counter[str] | None = None,
 ) -> list[Extracted]:
     """A list item led by a store ("ASOS — 10–15% — within 24 hours") is one report."""
     label = label_of(block)
@@ -140,7 +144,7 @@ def list_reports(
         if ref is not None:
             got = report_from_text(ref, block.text, "list", structured=True)
             return [got] if got else []
-    return prose_reports(block, page_url, known, section)
+    return prose_reports(block, page_url, known, section, dropped, slot_read=True)
 
 
 def prose_reports(
@@ -149,14 +153,18 @@ def prose_reports(
     known: dict[str, str],
     section: NameRef | None,
     dropped: Counter[str] | None = None,
+    slot_read: bool = False,
 ) -> list[Extracted]:
     """Reports in running text, one per store clause; a sentence that names no
-    store speaks of the one named just before (or of the section's store)."""
+    store speaks of the one named just before (or of the section's store).
+
+    `slot_read`: the block's leading name slot was tried already (by
+    `list_reports`), so it is read as prose now instead of being tried again."""
     text = block.text
     if not may_hold_report(text):
         return []  # no figure and no "nothing": this block cannot hold a report
-    if _has_name_slot(block):
-        return list_reports(block, page_url, known, None)
+    if not slot_read and _has_name_slot(block):
+        return list_reports(block, page_url, known, None, dropped)
     found: list[Extracted] = []
     current = section
     for sentence in _SENTENCE.split(text):
