@@ -36,8 +36,16 @@ thursday friday saturday sunday january february march april june july august se
 october november december black cyber christmas google gmail outlook reddit email mail
 newsletter discount discounts code codes coupon cart basket checkout warenkorb panier
 carrello carrito amazon prime the a an posted quote original op admin
-moderator member guest
+moderator member guest caution warning psa hier here weitere expired sponsored ad
+advertisement anzeige publicidad publicité pubblicità similar related see lovely great
 """
+# A label with one of these words names a topic ("Abandoned Cart Emails",
+# "Newsletter-Gutscheine", "Similar topics"), not a store.
+TOPIC_WORDS = re.compile(
+    r"\b(?:abandoned|emails?|newsletters?|gutscheine|codes|coupons|deals|tips|guide|articles?|"
+    r"artikel|topics|threads|posts|reviews|stores|shops)\b|-gutscheine\b",
+    re.IGNORECASE,
+)
 NOT_STORES = frozenset(_NOT_STORE_WORDS.split())
 # Headings that introduce a part of an article, not a store, in our five languages.
 _SECTION_WORDS = """
@@ -119,7 +127,7 @@ def looks_like_store(label: str, strict: bool = False) -> bool:
         return False
     if not re.match(r"[A-Z0-9À-Ý]", label) or "?" in label or label.endswith("!"):
         return False
-    if words[0].lower().strip(".,:") in NOT_STORES:
+    if words[0].lower().strip(".,:") in NOT_STORES or TOPIC_WORDS.search(label):
         return False
     if strict:
         return all(w[0].isupper() or w[0].isdigit() or w in {"&", "and", "of"} for w in words)

@@ -25,7 +25,14 @@ from spiders.extract.names import (
     page_link_names,
     resolve_label,
 )
-from spiders.extract.sentences import Extracted, may_hold_report, pick_offer, report_from_text
+from spiders.extract.sentences import (
+    NEGATIVE,
+    REMINDER,
+    Extracted,
+    may_hold_report,
+    pick_offer,
+    reports_from_text,
+)
 from spiders.extract.tables import table_reports
 
 CART_WORDS = re.compile(
@@ -142,8 +149,7 @@ def list_reports(
     if label:
         ref = resolve_label(label, block.links, page_url, known)
         if ref is not None:
-            got = report_from_text(ref, block.text, "list", structured=True)
-            return [got] if got else []
+            return reports_from_text(ref, block.text, "list", structured=True)
     return prose_reports(block, page_url, known, section, dropped, slot_read=True)
 
 
@@ -171,9 +177,9 @@ def prose_reports(
         names = find_names(sentence, block.links, page_url, known)
         if not names:
             if current is not None:
-                got = report_from_text(current, sentence, "prose", structured=False, carried=True)
-                if got:
-                    found.append(got)
+                found.extend(
+                    reports_from_text(current, sentence, "prose", structured=False, carried=True)
+                )
             elif dropped is not None and pick_offer(sentence) is not None:
                 dropped["offer with no store named"] += 1
             continue
@@ -196,33 +202,42 @@ def _has_name_slot(block: Block) -> bool:
 
 def _clause_reports(sentence: str, names: list[tuple[int, NameRef]]) -> list[Extracted]:
     """Split a sentence at each store name; a clause with nothing of its own
-    ("ASOS and Boohoo both sent 10%") shares the next clause's figures."""
+    ("ASOS and Boohoo both sent 10%") shares the next clause's figures. A
+    sentence with no offer that says nothing came or only reminders did ("4 of
+    12 shops sent nothing: A, B, C and D") says it of every store it names."""
     clauses = []
     for i, (start, ref) in enumerate(names):
         end = names[i + 1][0] if i + 1 < len(names) else len(sentence)
         head = sentence[: names[0][0]] if i == 0 else ""
         clauses.append((ref, head + sentence[start:end]))
+    no_offer = pick_offer(sentence) is None
+    shared = ""
+    if no_offer and NEGATIVE.search(sentence):
+        shared = "reminder_only" if REMINDER.search(sentence) else "nothing_sent"
+    elif no_offer and REMINDER.search(sentence):
+        shared = "reminder_only"
     found: list[Extracted] = []
     pending: list[NameRef] = []
     for ref, text in clauses:
-        got = report_from_text(ref, text, "prose", structured=False)
-        if got is None:
+        got = reports_from_text(ref, text, "prose", structured=False)
+        if not got and shared:
+            got = [Extracted(ref.name, ref.domain, None, None, text[:300], "prose", outcome=shared)]
+        if not got:
             pending.append(ref)
             continue
+        if shared and got[0].outcome == "unspecified":
+            wait = got[0].wait if shared == "reminder_only" else None
+            got = [replace(got[0], wait=wait, outcome=shared)]
+        first = got[0]
         for waiting in pending:
             found.append(
                 Extracted(
-                    waiting.name,
-                    waiting.domain,
-                    got.offer,
-                    got.wait,
-                    text[:300],
-                    "prose",
-                    outcome=got.outcome,
+                    waiting.name, waiting.domain, first.offer, first.wait, text[:300], "prose",
+                    outcome=first.outcome,
                 )
-            )
+            )  # fmt: skip
         pending = []
-        found.append(got)
+        found.extend(got)
     return found
 
 

@@ -8,14 +8,15 @@ report they make. Discounts and waits come from `tracker.text`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spiders.extract.names import NameRef
 from tracker.text import Discount, Wait, find_discounts, find_waits, may_mention_wait
 
 NEGATIVE = re.compile(
     r"\b(nothing|no discount|no code|no offer|no coupon|never|"
-    r"didn'?t (?:get|send|receive|offer)|did not|not a single|no luck|zero|none|nope|"
+    r"didn'?t (?:get|send|receive|offer|bother|follow)|did not|not a single|no luck|zero|none|nope|"
+    r"sent nothing|no follow[- ]?up|without (?:a |any )?(?:code|discount)|keine nachricht|"
     r"only (?:a |the |one )?reminders?|just (?:a |the )?reminders?|"
     r"kein(?:en|e)? (?:rabatt|gutschein|code|angebot)|nichts|nie|gar nichts|"
     r"rien|aucun(?:e)?|pas de (?:réduction|remise|code|promo)|jamais|"
@@ -27,7 +28,9 @@ _CLAUSE_BREAK = re.compile(
     r"[,;.]|\b(?:then|dann|puis|poi|luego|but|aber|mais|ma|pero)\b", re.IGNORECASE
 )
 REMINDER = re.compile(
-    r"reminders?|nudge|erinnerung|rappel|relance|promemoria|recordatorio", re.IGNORECASE
+    r"remind(?:er|ed|s)?|nudges?|complete your (?:purchase|order)|still in your (?:cart|basket)|"
+    r"erinnerung|erinnert|rappel|relance|promemoria|recordatorio",
+    re.IGNORECASE,
 )
 # Words that can carry a discount without a digit ("free shipping", "livraison
 # offerte") or say that nothing came; a block with none of them and no digit or
@@ -120,19 +123,82 @@ class Extracted:
             object.__setattr__(self, "outcome", "discount" if self.offer else "unspecified")
 
 
+# "free delivery over £40", "versandkostenfrei ab 25 €", "livraison offerte dès 50 €":
+# a shop's standing threshold, not an offer
+_THRESHOLD_AFTER = re.compile(
+    r"\W{0,3}(?:on |for )?(?:orders? )?(?:over|above|from|ab|dès|à partir de|sopra|da|desde|"
+    r"a partir de|más de)\s*[£$€]?\s?\d",
+    re.IGNORECASE,
+)
+# "$25 off – orders over $200": the dash leads to a minimum spend, not a range
+_SPEND_AFTER = re.compile(
+    r"\s*(?:on |for |with )?(?:orders?|purchases?|a spend|spend|einkauf|bestellungen?|"
+    r"commandes?|achats?|ordini|pedidos?|compras?)\b",
+    re.IGNORECASE,
+)
+
+
+def usable_offers(text: str, structured: bool = False) -> list[Discount]:
+    """The discounts `text` reports, in order: "0% off" is no offer, a standing
+    free-delivery threshold is no offer, "up to 20%" is a ceiling (value None,
+    value_max 20), an amount "range" whose top is a minimum spend is one amount."""
+    out: list[Discount] = []
+    for d in find_discounts(text):
+        if d.value == 0 or (d.type == "free_shipping" and _THRESHOLD_AFTER.match(text, d.end)):
+            continue
+        if d.up_to and d.value is not None:
+            d = replace(d, value=None, value_max=d.value_max or d.value)
+        if d.type == "amount" and d.value_max is not None:
+            dash = re.search(r"[-–—]", text[d.start : d.end])
+            if dash and _SPEND_AFTER.match(text, d.start + dash.end()):
+                d = replace(d, value_max=None)
+        out.append(d)
+    return out
+
+
 def pick_offer(text: str, structured: bool = False) -> Discount | None:
     """The discount a report states: a cued one ("20% off") first, then a bare
     percent; bare amounts ("a $120 cart") only in a list or table cell."""
-    found = [d for d in find_discounts(text) if not d.up_to]
+    found = usable_offers(text, structured)
     for wanted in (
-        lambda d: d.cue,
-        lambda d: d.type == "percent",
+        lambda d: d.cue and not d.up_to,
+        lambda d: d.type == "percent" and not d.up_to,
         lambda d: d.type == "amount" and (structured or _after_coupon_word(text, d)),
+        lambda d: d.up_to,
     ):
         for d in found:
             if wanted(d):
                 return d
     return None
+
+
+def pick_ladder(text: str, structured: bool = False) -> list[tuple[Discount, Wait]]:
+    """Several steps in one sentence ("10% the next day and 15% on day three"):
+    each offer with the wait beside it, when every offer has its own; else []."""
+    offers = [
+        d
+        for d in usable_offers(text, structured)
+        if d.cue or d.type in ("percent", "free_shipping", "gift") or structured
+    ]
+    if len(offers) < 2:
+        return []
+    waits = find_waits(text)
+    steps: list[tuple[Discount, Wait]] = []
+    for i, offer in enumerate(offers):
+        low = offers[i - 1].end if i else 0
+        high = offers[i + 1].start if i + 1 < len(offers) else len(text)
+        near = [w for w in waits if w.start >= low and w.end <= high]
+        near = [w for w in near if not _about_reminder(text, w, offer)] or near
+        if not near:
+            return []
+        steps.append((offer, min(near, key=lambda w: _distance(w, offer))))
+    if len({(w.start, w.end) for _, w in steps}) < len(steps):
+        return []
+    return steps
+
+
+def _distance(w: Wait, offer: Discount) -> int:
+    return min(abs(w.start - offer.end), abs(offer.start - w.end))
 
 
 COUPON_WORDS = re.compile(
@@ -192,6 +258,8 @@ def report_from_text(
     offer = pick_offer(text, structured)
     wait = pick_wait(text, offer)
     outcome = outcome_of(text, offer)
+    if outcome == "unspecified" and REMINDER.search(text) and not carried:
+        outcome = "reminder_only"  # "Target sent a reminder after 3 hours"
     if carried and offer is None and outcome == "unspecified":
         wait = None
     if offer is None and wait is None and outcome == "unspecified":
@@ -206,6 +274,25 @@ def outcome_of(text: str, offer: Discount | None) -> str:
     nothing_sent ("nothing", "never followed up") or unspecified (a wait alone)."""
     if offer is not None:
         return "discount"
+    if ZERO_OFFER.search(text):
+        return "reminder_only"  # "Get 0% off" with no code: a mail came, no discount
     if not NEGATIVE.search(text):
         return "unspecified"
     return "reminder_only" if REMINDER.search(text) else "nothing_sent"
+
+
+ZERO_OFFER = re.compile(r"(?<![\d.,])0\s?%", re.IGNORECASE)
+
+
+def reports_from_text(
+    ref: NameRef, text: str, layout: str, structured: bool, carried: bool = False
+) -> list[Extracted]:
+    """`report_from_text`, with a ladder in one sentence as one report per step."""
+    steps = pick_ladder(text, structured)
+    if steps:
+        return [
+            Extracted(ref.name, ref.domain, offer, wait, text[:300], layout, outcome="discount")
+            for offer, wait in steps
+        ]
+    got = report_from_text(ref, text, layout, structured, carried)
+    return [got] if got else []
