@@ -15,14 +15,18 @@ import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 # Parameters only redirectors use: unwrapped on any host.
-STRONG_PARAMS = ("murl", "ued", "urllink", "wgtarget", "destination", "desturl", "dest_url")
+STRONG_PARAMS = (
+    "murl", "ued", "urllink", "wgtarget", "destination", "desturl", "dest_url", "rd_parm1",
+)  # fmt: skip
 # Common words: unwrapped only on a known network or redirector host.
-WEAK_PARAMS = ("url", "u", "q", "to", "target", "dest", "redirect", "redirect_url", "link", "goto")
+WEAK_PARAMS = (
+    "url", "u", "q", "p", "to", "target", "dest", "redirect", "redirect_url", "link", "goto",
+)  # fmt: skip
 NETWORK_HOSTS = re.compile(
     r"(?:^|\.)(?:awin1\.com|zenaps\.com|linksynergy\.com|anrdoezrs\.net|jdoqocy\.com|"
     r"tkqlhce\.com|dpbolvw\.net|kqzyfj\.com|emjcd\.com|shareasale\.com|skimresources\.com|"
     r"skimlinks\.com|viglink\.com|sovrn\.com|sjv\.io|pxf\.io|7eer\.net|evyy\.net|ojrq\.net|"
-    r"prf\.hn|pjtra\.com|pntra\.com|gopjn\.com|pjatr\.com|tradedoubler\.com|webgains\.com|"
+    r"prf\.hn|pjtra\.com|pntra\.com|pntrac\.com|pntrs\.com|tradetracker\.net|gopjn\.com|pjatr\.com|tradedoubler\.com|webgains\.com|"
     r"adtraction\.com|daisycon\.com|flexoffers\.com|avantlink\.com|go2cloud\.org|"
     r"rstyle\.me|shopstyle\.com|narrativ\.com|howl\.me|bam-x\.com|"
     r"google\.[a-z.]+|facebook\.com|reddit\.com|t\.co)$"

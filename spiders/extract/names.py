@@ -56,8 +56,11 @@ consejos bonus extra methodik méthode metodo método takeaway takeaways final v
 NOT_STORES |= frozenset(_SECTION_WORDS.split())
 _NAME = r"[A-Z0-9][\w&'’.+!-]*(?:\s+(?:&\s+|and\s+|und\s+)?[A-Z][\w&'’.+!-]*){0,2}"
 _SUBJECT = re.compile(
-    rf"(?<![\w&])(?P<name>{_NAME})\s+(?:(?:also|then|only|finally|eventually|actually)\s+)?"
+    rf"(?<![\w&])(?P<name>{_NAME})\s+"
+    r"(?:(?:also|then|only|just|finally|eventually|actually|never|didn'?t|did not|"
+    r"quickly|promptly|nur|seulement|solo)\s+)?"
     r"(?:sent|sends|emailed|e-mailed|mailed|offered|offers|gave|gives|followed up|came back|"
+    r"reminded|nudged|texted|bother(?:ed)?|follow(?:ed)? up|replied|responded|waited|"
     r"schickte|schickt|sendete|gab|bot|m'a|m'ont|a envoyé|envoie|offre|ha mandato|"
     r"ha inviato|mi ha|manda|invia|me envió|me mandó|envió|envía|ofrece|me ofreció)\b"
 )
@@ -182,9 +185,16 @@ def label_of(block: Block) -> str | None:
     return None
 
 
+_TAIL_STORE = re.compile(r"\d\s?%[^–—|-]*\s[—–|-]\s(?P<name>[^—–|]{2,40})$")
+
+
 def heading_store(block: Block, page_url: str, known: dict[str, str]) -> NameRef | None:
-    """The store a heading introduces ("3. Ulta Beauty"), or None for "How it works"."""
+    """The store a heading introduces ("3. Ulta Beauty", "15% off – Brand"), or
+    None for "How it works"."""
     text = block.text
+    tail = _TAIL_STORE.search(text)
+    if tail:
+        return resolve_label(tail.group("name"), block.links, page_url, known, strict=True)
     match = _LEAD.match(text + " ")
     label = match.group("label") if match else text
     rest = text[match.end() :] if match else ""
@@ -220,6 +230,7 @@ def find_names(
             ref = resolve_label(label, links, page_url, known)
             if ref is not None:
                 spans.append((m.start("name"), m.start("name") + len(label), ref))
+    spans.extend(_listed_names(sentence, links, page_url, known))
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     kept: list[tuple[int, int, NameRef]] = []
     for span in spans:
@@ -229,3 +240,36 @@ def find_names(
             continue  # "Ulta ... Ulta" in one sentence is one store
         kept.append(span)
     return [(start, ref) for start, _, ref in kept]
+
+
+_LIST_ITEM = re.compile(rf"(?P<name>{_NAME})")
+_LIST_SPLIT = re.compile(r",\s*(?:and\s+|und\s+|et\s+|y\s+|e\s+)?|\s+(?:and|und|et|y|e)\s+")
+
+
+def _listed_names(
+    sentence: str, links: list[Link], page_url: str, known: dict[str, str]
+) -> list[tuple[int, int, NameRef]]:
+    """Stores listed after a colon ("4 of 12 shops sent nothing: Foxglove Florals,
+    Norden Watches and Urban Crate"; "…: Gadgetry after 1 hour, Loomcraft after 5
+    hours"): the capitalised lead of each item."""
+    colon = sentence.find(": ")
+    if colon < 0:
+        return []
+    found = []
+    pos = colon + 2
+    for item in _LIST_SPLIT.split(sentence[pos:]):
+        start = sentence.find(item, pos) if item else -1
+        if start < 0:
+            continue
+        pos = start + len(item)
+        m = _LIST_ITEM.match(item)
+        if m is None:
+            continue
+        label = m.group("name").rstrip(".!'’")
+        words = label.split()
+        if words and words[-1].lower() in {"after", "the", "on", "within", "sent", "nach", "am"}:
+            label = " ".join(words[:-1])
+        ref = resolve_label(label, links, page_url, known, strict=True) if label else None
+        if ref is not None:
+            found.append((start, start + len(label), ref))
+    return found if len(found) >= 2 else []
