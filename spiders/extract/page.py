@@ -114,7 +114,9 @@ def _page_reports(blocks: list[Block], page_url: str, dropped: Counter[str]) -> 
         elif block.kind == "list":
             got = list_reports(block, page_url, known_links, section, dropped)
         else:
-            got = prose_reports(block, page_url, known_links, section, dropped)
+            got = br_group_reports(block, page_url, known_links)
+            if got is None:
+                got = prose_reports(block, page_url, known_links, section, dropped)
         reports.extend(replace(rep, unit=unit) for rep in got)
     return _merge_neighbours(reports)
 
@@ -151,6 +153,45 @@ def list_reports(
         if ref is not None:
             return reports_from_text(ref, block.text, "list", structured=True)
     return prose_reports(block, page_url, known, section, dropped, slot_read=True)
+
+
+def _br_lines(el: etree._Element) -> list[str]:
+    """The text of `el` cut at each <br> (inline children read whole)."""
+    lines = [el.text or ""]
+    for child in el:
+        if child.tag == "br":
+            lines.append("")
+        elif isinstance(child.tag, str):
+            lines[-1] += " ".join(child.itertext())
+        lines[-1] += child.tail or ""
+    return [" ".join(line.split()) for line in lines if line.strip()]
+
+
+_GROUP = re.compile(r"^(?P<group>[^:]{3,80}):$")
+_EXTRA = re.compile(r"^(?P<name>.+?)\s*\((?P<extra>[^)]*)\)$")
+
+
+def br_group_reports(block: Block, page_url: str, known: dict[str, str]) -> list[Extracted] | None:
+    """A cheat-sheet group: "<strong>10% off within 24 hours:</strong><br>Halden
+    Home<br>Birch & Pine (after 2 days)" is one report per named line, with the
+    group's offer and wait (a line's parenthesis adds to them). None when the
+    block is not such a group."""
+    if sum(1 for c in block.element if c.tag == "br") < 1:
+        return None
+    lines = _br_lines(block.element)
+    head = _GROUP.match(lines[0]) if lines else None
+    if head is None or len(lines) < 2:
+        return None
+    found: list[Extracted] = []
+    for line in lines[1:]:
+        extra = _EXTRA.match(line)
+        name, more = (extra.group("name"), extra.group("extra")) if extra else (line, "")
+        ref = resolve_label(name, block.links, page_url, known, strict=True)
+        if ref is None:
+            return None  # not a list of stores
+        text = f"{head.group('group')} {more}".strip()
+        found.extend(reports_from_text(ref, text, "list", structured=True))
+    return found
 
 
 def prose_reports(

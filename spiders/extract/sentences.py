@@ -28,8 +28,10 @@ _CLAUSE_BREAK = re.compile(
     r"[,;.]|\b(?:then|dann|puis|poi|luego|but|aber|mais|ma|pero)\b", re.IGNORECASE
 )
 REMINDER = re.compile(
+    r"(?<!not even a )(?<!not even one )(?<!ni siquiera el )(?<!nicht mal eine )"
+    r"(?<!nicht einmal eine )(?<!pas même une )(?<!même pas de )"
     r"remind(?:er|ed|s)?|nudges?|complete your (?:purchase|order)|still in your (?:cart|basket)|"
-    r"erinnerung|erinnert|rappel|relance|promemoria|recordatorio",
+    r"erinnerung|erinnert|rappel|relance|promemoria|(?<!siquiera el )recordatorio",
     re.IGNORECASE,
 )
 # Words that can carry a discount without a digit ("free shipping", "livraison
