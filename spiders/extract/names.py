@@ -38,7 +38,7 @@ newsletter discount discounts code codes coupon cart basket checkout warenkorb p
 carrello carrito amazon prime the a an posted quote original op admin
 moderator member guest caution warning psa hier here weitere expired sponsored ad
 advertisement anzeige publicidad publicité pubblicità similar related see lovely great
-timing don't dont do avoid beware
+timing don't dont do avoid beware incentives incentive offers timeline step
 """
 # A label with one of these words names a topic ("Abandoned Cart Emails",
 # "Newsletter-Gutscheine", "Similar topics"), not a store.

@@ -129,7 +129,12 @@ def _group_sections(blocks: list[Block], page_url: str, known: dict[str, str]) -
     for block in blocks:
         if block.kind == "heading":
             in_store_section = heading_store(block, page_url, known) is not None
-        elif in_store_section and block.kind == "text" and grouped[-1].kind == "text":
+        elif (
+            in_store_section
+            and block.kind == "text"
+            and grouped[-1].kind == "text"
+            and not _is_br_group(block.element)
+        ):
             last = grouped[-1]
             grouped[-1] = Block(
                 "text", last.element, f"{last.text} {block.text}", last.links + block.links
@@ -168,6 +173,16 @@ def _br_lines(el: etree._Element) -> list[str]:
 
 
 _GROUP = re.compile(r"^(?P<group>[^:]{3,80}):$")
+
+
+def _is_br_group(el: etree._Element) -> bool:
+    """A "<strong>Group:</strong><br>line<br>line" block (see br_group_reports)."""
+    if not any(c.tag == "br" for c in el):
+        return False
+    lines = _br_lines(el)
+    return len(lines) >= 2 and bool(_GROUP.match(lines[0]))
+
+
 _EXTRA = re.compile(r"^(?P<name>.+?)\s*\((?P<extra>[^)]*)\)$")
 
 
@@ -176,11 +191,11 @@ def br_group_reports(block: Block, page_url: str, known: dict[str, str]) -> list
     Home<br>Birch & Pine (after 2 days)" is one report per named line, with the
     group's offer and wait (a line's parenthesis adds to them). None when the
     block is not such a group."""
-    if sum(1 for c in block.element if c.tag == "br") < 1:
+    if not _is_br_group(block.element):
         return None
     lines = _br_lines(block.element)
-    head = _GROUP.match(lines[0]) if lines else None
-    if head is None or len(lines) < 2:
+    head = _GROUP.match(lines[0])
+    if head is None:
         return None
     found: list[Extracted] = []
     for line in lines[1:]:
@@ -284,10 +299,21 @@ def _clause_reports(sentence: str, names: list[tuple[int, NameRef]]) -> list[Ext
 
 def _merge_neighbours(reports: list[Extracted]) -> list[Extracted]:
     """A follow-up sentence that only adds the missing wait (or offer) to the
-    report just before it, about the same store, completes that report."""
+    report just before it, about the same store, completes that report; a
+    reminder followed by the store's discount leaves only the discount."""
     merged: list[Extracted] = []
     for rep in reports:
         prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and prev.outcome == "reminder_only"
+            and rep.outcome == "discount"
+            and rep.unit == prev.unit
+            and (rep.retailer_name, rep.retailer_domain)
+            == (prev.retailer_name, prev.retailer_domain)
+        ):
+            merged[-1] = rep  # a reminder before the discount is not a report of its own
+            continue
         if (
             prev is not None
             and rep.layout == prev.layout == "prose"
