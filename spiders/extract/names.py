@@ -38,7 +38,8 @@ newsletter discount discounts code codes coupon cart basket checkout warenkorb p
 carrello carrito amazon prime the a an posted quote original op admin
 moderator member guest caution warning psa hier here weitere expired sponsored ad
 advertisement anzeige publicidad publicité pubblicità similar related see lovely great
-timing don't dont do avoid beware incentives incentive offers timeline step
+timing don't dont do avoid beware incentives incentive offers timeline step reminder
+reminders subject tried got left
 """
 # A label with one of these words names a topic ("Abandoned Cart Emails",
 # "Newsletter-Gutscheine", "Similar topics"), not a store.
@@ -68,6 +69,19 @@ _SUBJECT = re.compile(
 _AT_STORE = re.compile(
     r"(?:cart|basket|order|Warenkorb|panier|carrello|carrito|cesta)\s+(?:\w+\s+){0,3}?"
     rf"(?:at|on|from|with|bei|von|auf|chez|sur|de|su|da|di|en)\s+(?P<name>{_NAME})"
+)
+# "At Casa Olivo they sent…", "Bei Gartenzauber kamen 10 %", "En Moda Bravo solo…",
+# "A mí con Casa Olivo me mandaron…": a store after a sentence-initial preposition
+_AT_START = re.compile(
+    r"^(?:[\w’']+\s+){0,2}?(?:at|with|from|bei|von|chez|avec|con|en|da|presso)\s+"
+    rf"(?P<name>{_NAME})"
+)
+# "Sage Goods: $5 off…", "Pellham Outfitters: nothing after a week"
+_NAME_COLON = re.compile(rf"^(?P<name>{_NAME}):\s")
+# "in my Brightwater Tech cart", "in meinem Gartenzauber-Warenkorb"
+_MY_CART = re.compile(
+    rf"\b(?:my|our|the|a|mein(?:em)?|mon|il mio)\s+(?P<name>{_NAME})[\s-]+"
+    r"(?:cart|basket|warenkorb|panier|carrello|carrito)\b"
 )
 _LEAD = re.compile(r"^\s*(?:#?\d{1,2}[.):]?\s+)?(?P<label>.+?)\s*(?:\s[—–-]\s|:\s|\s\|\s|\s\()")
 _NUMBERING = re.compile(r"^\s*(?:#?\d{1,2}[.):]?\s+|[-*•]\s*)")
@@ -218,7 +232,8 @@ def find_names(
         domain = known.get(normalize_name(sentence[start:end]), curated.domain)
         spans.append((start, end, NameRef(curated.name, domain)))
     taken: list[tuple[int, int]] | None = None
-    for regex in (_SUBJECT, _AT_STORE):
+    sure = [(start, end) for start, end, _ in spans]  # links and the curated list come first
+    for regex in (_SUBJECT, _AT_STORE, _AT_START, _NAME_COLON, _MY_CART):
         for m in regex.finditer(sentence):
             if taken is None:
                 taken = [(w.start, w.end) for w in find_waits(sentence)]
@@ -228,6 +243,8 @@ def find_names(
                 continue
             if any(s < end and start < e for s, e in taken):
                 continue  # "nach wenigen Stunden gab es…": a time, not a store
+            if any(s < end and start < e for s, e in sure):
+                continue  # "Tried Nike: …" is Nike, found already
             ref = resolve_label(label, links, page_url, known)
             if ref is not None:
                 spans.append((m.start("name"), m.start("name") + len(label), ref))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from spiders.extract.names import NameRef
 from tracker.text import Discount, Wait, find_discounts, find_waits, may_mention_wait
@@ -17,6 +18,9 @@ NEGATIVE = re.compile(
     r"\b(nothing|no discount|no code|no offer|no coupon|never|"
     r"didn'?t (?:get|send|receive|offer|bother|follow)|did not|not a single|no luck|zero|none|nope|"
     r"sent nothing|no follow[- ]?up|without (?:a |any )?(?:code|discount)|keine nachricht|"
+    r"nur (?:eine )?(?:\w+ )?erinnerung|bekamen wir nicht|gab es nicht|kein code|"
+    r"une simple relance|juste une relance|sans code|solo (?:un |una )?(?:recordatorio|promemoria)|"
+    r"sin código|sin codigo|nessun codice|"
     r"only (?:a |the |one )?reminders?|just (?:a |the )?reminders?|"
     r"kein(?:en|e)? (?:rabatt|gutschein|code|angebot)|nichts|nie|gar nichts|"
     r"rien|aucun(?:e)?|pas de (?:réduction|remise|code|promo)|jamais|"
@@ -31,7 +35,8 @@ REMINDER = re.compile(
     r"(?<!not even a )(?<!not even one )(?<!ni siquiera el )(?<!nicht mal eine )"
     r"(?<!nicht einmal eine )(?<!pas même une )(?<!même pas de )"
     r"remind(?:er|ed|s)?|nudges?|complete your (?:purchase|order)|still in your (?:cart|basket)|"
-    r"erinnerung|erinnert|rappel|relance|promemoria|(?<!siquiera el )recordatorio",
+    r"erinnerung|erinnert|rappel|relance|(?<!nemmeno un )(?<!neanche un )promemoria|"
+    r"(?<!siquiera el )recordatorio",
     re.IGNORECASE,
 )
 # Words that can carry a discount without a digit ("free shipping", "livraison
@@ -144,6 +149,18 @@ def usable_offers(text: str, structured: bool = False) -> list[Discount]:
     """The discounts `text` reports, in order: "0% off" is no offer, a standing
     free-delivery threshold is no offer, "up to 20%" is a ceiling (value None,
     value_max 20), an amount "range" whose top is a minimum spend is one amount."""
+    return list(_usable_offers(text))
+
+
+@lru_cache(maxsize=2048)
+def waits_in(text: str) -> tuple[Wait, ...]:
+    """`find_waits`, remembered: a sentence is read for its offer, its ladder and
+    its wait, and each reading wants the waits."""
+    return tuple(find_waits(text))
+
+
+@lru_cache(maxsize=2048)
+def _usable_offers(text: str) -> tuple[Discount, ...]:
     out: list[Discount] = []
     for d in find_discounts(text):
         if d.value == 0 or (d.type == "free_shipping" and _THRESHOLD_AFTER.match(text, d.end)):
@@ -155,7 +172,7 @@ def usable_offers(text: str, structured: bool = False) -> list[Discount]:
             if dash and _SPEND_AFTER.match(text, d.start + dash.end()):
                 d = replace(d, value_max=None)
         out.append(d)
-    return out
+    return tuple(out)
 
 
 def pick_offer(text: str, structured: bool = False) -> Discount | None:
@@ -184,7 +201,7 @@ def pick_ladder(text: str, structured: bool = False) -> list[tuple[Discount, Wai
     ]
     if len(offers) < 2:
         return []
-    waits = find_waits(text)
+    waits = waits_in(text)
     steps: list[tuple[Discount, Wait]] = []
     for i, offer in enumerate(offers):
         low = offers[i - 1].end if i else 0
@@ -221,7 +238,7 @@ def pick_wait(text: str, offer: Discount | None) -> Wait | None:
     A wait that belongs to a plain reminder ("a reminder after an hour, then
     10% the next day") is not the wait for the discount and loses to any other.
     """
-    waits = find_waits(text)
+    waits = list(waits_in(text))
     if offer is not None:
         waits = [w for w in waits if w.end <= offer.start or w.start >= offer.end]
     if not waits:
@@ -260,7 +277,7 @@ def report_from_text(
     offer = pick_offer(text, structured)
     wait = pick_wait(text, offer)
     outcome = outcome_of(text, offer)
-    if outcome == "unspecified" and REMINDER.search(text) and not carried:
+    if outcome == "unspecified" and REMINDER.search(text):
         outcome = "reminder_only"  # "Target sent a reminder after 3 hours"
     if carried and offer is None and outcome == "unspecified":
         wait = None
