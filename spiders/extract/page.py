@@ -114,9 +114,12 @@ def _page_reports(blocks: list[Block], page_url: str, dropped: Counter[str]) -> 
         elif block.kind == "list":
             got = list_reports(block, page_url, known_links, section, dropped)
         else:
-            got = br_group_reports(block, page_url, known_links)
-            if got is None:
-                got = prose_reports(block, page_url, known_links, section, dropped)
+            grouped = br_group_reports(block, page_url, known_links)
+            got = (
+                grouped
+                if grouped is not None
+                else prose_reports(block, page_url, known_links, section, dropped)
+            )
         reports.extend(replace(rep, unit=unit) for rep in got)
     return _merge_neighbours(reports)
 
