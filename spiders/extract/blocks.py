@@ -176,7 +176,8 @@ class Link:
 
 @dataclass
 class Block:
-    """One content unit: `kind` is list | table | heading | text."""
+    """One content unit: `kind` is list | table | heading | text | quote (a quoted
+    earlier post: read for the store it names, never for reports)."""
 
     kind: str
     element: etree._Element
@@ -275,7 +276,11 @@ def iter_blocks(root: etree._Element) -> Iterator[Block]:
 
 def _walk(el: etree._Element, depth: int) -> Iterator[Block]:
     for child in el:
-        if not _skipped(child):
+        if isinstance(child.tag, str) and is_quote(child) and not is_boilerplate(child):
+            # a quoted post is no report, but it says which store a reply is about
+            yield Block("quote", child, _SPACE.sub(" ", " ".join(child.itertext())).strip(),
+                        element_links(child))  # fmt: skip
+        elif not _skipped(child):
             yield from _child_blocks(child, depth + 1)
         if child.tail and child.tail.strip():
             yield Block("text", el, _SPACE.sub(" ", child.tail).strip())

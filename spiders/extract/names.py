@@ -39,7 +39,7 @@ carrello carrito amazon prime the a an posted quote original op admin
 moderator member guest caution warning psa hier here weitere expired sponsored ad
 advertisement anzeige publicidad publicité pubblicità similar related see lovely great
 timing don't dont do avoid beware incentives incentive offers timeline step reminder
-reminders subject tried got left
+reminders subject tried got left prozent percent nada
 """
 # A label with one of these words names a topic ("Abandoned Cart Emails",
 # "Newsletter-Gutscheine", "Similar topics"), not a store.
@@ -77,7 +77,12 @@ _AT_START = re.compile(
     rf"(?P<name>{_NAME})"
 )
 # "Sage Goods: $5 off…", "Pellham Outfitters: nothing after a week"
-_NAME_COLON = re.compile(rf"^(?P<name>{_NAME}):\s")
+_NAME_COLON = re.compile(rf"(?:^|[·|#]\s*\d*\s*)(?P<name>{_NAME}):\s")
+# "Has anyone tried this with Denby Home?", "Erfahrung mit der Kaffeerösterei Bohnenglück?"
+_ASKED = re.compile(
+    r"(?:with|at|on|mit(?:\s+der|\s+dem)?|bei|con|en|avec|chez|su|da)\s+"
+    rf"(?P<name>{_NAME})\s*\?"
+)
 # "in my Brightwater Tech cart", "in meinem Gartenzauber-Warenkorb"
 _MY_CART = re.compile(
     rf"\b(?:my|our|the|a|mein(?:em)?|mon|il mio)\s+(?P<name>{_NAME})[\s-]+"
@@ -233,7 +238,7 @@ def find_names(
         spans.append((start, end, NameRef(curated.name, domain)))
     taken: list[tuple[int, int]] | None = None
     sure = [(start, end) for start, end, _ in spans]  # links and the curated list come first
-    for regex in (_SUBJECT, _AT_STORE, _AT_START, _NAME_COLON, _MY_CART):
+    for regex in (_SUBJECT, _AT_STORE, _AT_START, _NAME_COLON, _MY_CART, _ASKED):
         for m in regex.finditer(sentence):
             if taken is None:
                 taken = [(w.start, w.end) for w in find_waits(sentence)]

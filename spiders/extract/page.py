@@ -103,7 +103,16 @@ def _page_reports(blocks: list[Block], page_url: str, dropped: Counter[str]) -> 
     reports: list[Extracted] = []
     section: NameRef | None = None
     section_level = 7
+    quoted: tuple[etree._Element, NameRef] | None = None
     for unit, block in enumerate(_group_sections(blocks, page_url, known_links)):
+        if block.kind == "quote":
+            named = find_names(block.text, block.links, page_url, known_links)
+            parent = block.element.getparent()
+            quoted = (parent, named[-1][1]) if named and parent is not None else None
+            continue
+        context = section
+        if quoted is not None and _inside(block.element, quoted[0]):
+            context = quoted[1]  # a reply about the store its quote names
         if block.kind == "heading":
             if block.level <= section_level or section is None:
                 section = heading_store(block, page_url, known_links)
@@ -112,16 +121,25 @@ def _page_reports(blocks: list[Block], page_url: str, dropped: Counter[str]) -> 
         if block.kind == "table":
             got = table_reports(block.element, page_url, known_links)
         elif block.kind == "list":
-            got = list_reports(block, page_url, known_links, section, dropped)
+            got = list_reports(block, page_url, known_links, context, dropped)
         else:
             grouped = br_group_reports(block, page_url, known_links)
             got = (
                 grouped
                 if grouped is not None
-                else prose_reports(block, page_url, known_links, section, dropped)
+                else prose_reports(block, page_url, known_links, context, dropped)
             )
         reports.extend(replace(rep, unit=unit) for rep in got)
     return _merge_neighbours(reports)
+
+
+def _inside(el: etree._Element, ancestor: etree._Element) -> bool:
+    node: etree._Element | None = el
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.getparent()
+    return False
 
 
 def _group_sections(blocks: list[Block], page_url: str, known: dict[str, str]) -> list[Block]:
@@ -232,6 +250,7 @@ def prose_reports(
         return list_reports(block, page_url, known, None, dropped)
     found: list[Extracted] = []
     current = section
+    orphan = ""  # "I got 15% off! Put a jacket in my basket at Northpeak…": the offer came first
     for sentence in _SENTENCE.split(text):
         names = find_names(sentence, block.links, page_url, known)
         if not names:
@@ -239,11 +258,22 @@ def prose_reports(
                 found.extend(
                     reports_from_text(current, sentence, "prose", structured=False, carried=True)
                 )
-            elif dropped is not None and pick_offer(sentence) is not None:
-                dropped["offer with no store named"] += 1
+            elif pick_offer(sentence) is not None:
+                if dropped is not None and orphan:
+                    dropped["offer with no store named"] += 1
+                orphan = sentence
             continue
+        if orphan and pick_offer(sentence) is None:
+            shift = len(orphan) + 1
+            sentence = f"{orphan} {sentence}"
+            names = [(start + shift, ref) for start, ref in names]
+        elif orphan and dropped is not None:
+            dropped["offer with no store named"] += 1
+        orphan = ""
         found.extend(_clause_reports(sentence, names))
         current = names[-1][1]
+    if orphan and dropped is not None:
+        dropped["offer with no store named"] += 1
     return found
 
 
@@ -257,6 +287,9 @@ def _has_name_slot(block: Block) -> bool:
         return False
     classes = set((first.get("class") or "").lower().replace("-", " ").split())
     return bool(classes & NAME_CLASSES)
+
+
+_LED_BY_NAME = re.compile(r"[^:.!?]{1,40}:\s")
 
 
 def _clause_reports(sentence: str, names: list[tuple[int, NameRef]]) -> list[Extracted]:
@@ -277,8 +310,10 @@ def _clause_reports(sentence: str, names: list[tuple[int, NameRef]]) -> list[Ext
         shared = "reminder_only"
     found: list[Extracted] = []
     pending: list[NameRef] = []
-    for ref, text in clauses:
-        got = reports_from_text(ref, text, "prose", structured=False)
+    for i, (ref, text) in enumerate(clauses):
+        # "Teeladen Sonnentau: 5 € ab 30 € …" reads like a list item
+        led = i == 0 and names[0][0] < 12 and bool(_LED_BY_NAME.match(sentence[names[0][0] :]))
+        got = reports_from_text(ref, text, "prose", structured=led)
         if not got and shared:
             got = [Extracted(ref.name, ref.domain, None, None, text[:300], "prose", outcome=shared)]
         if not got:

@@ -121,7 +121,9 @@ def test_blocks_skip_hidden_and_keep_text_after_a_quote():
     root = page(
         '<div class="post"><blockquote>old</blockquote>new text<p style="display: none">x</p></div>'
     )
-    assert [b.text for b in iter_blocks(root)] == ["new text"]
+    blocks = list(iter_blocks(root))
+    assert [b.text for b in blocks if b.kind != "quote"] == ["new text"]
+    assert [b.kind for b in blocks] == ["quote", "text"]  # read for its store only
 
 
 def test_pick_offer_prefers_cued_discounts_and_skips_bare_cart_totals():

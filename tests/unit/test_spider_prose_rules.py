@@ -96,3 +96,16 @@ def test_furniture_and_topic_headings_make_no_reports():
       <h2>Caution</h2><p>Some shops never send anything after you abandon a cart.</p>
       <h2>Abandoned Cart Emails</h2><p>Email 2 — 24 hours: consider 10% off.</p>"""
     assert found(body) == [("ulta.com", ("percent", 20.0, None), (48.0, 48.0), "discount")]
+
+
+def test_forum_replies_take_the_store_their_quote_names():
+    body = """<div class="post"><p>Has anyone tried this with Denby Home? I want a dinner set.</p></div>
+      <div class="post"><blockquote>Has anyone tried this with Denby Home?</blockquote>
+        <p>Yes! Three days after I left my basket they sent 12% off.</p></div>
+      <div class="post"><p>I got 15% off! Put a jacket in my basket at Northpeak and the code came the next day.</p></div>
+      <div class="post"><p>Sage Goods: $5 off orders $25+ within 12 hours.</p></div>"""
+    assert found(body) == [
+        ("Denby Home", ("percent", 12.0, None), (72.0, 72.0), "discount"),
+        ("Northpeak", ("percent", 15.0, None), (24.0, 48.0), "discount"),
+        ("Sage Goods", ("amount", 5.0, None), (None, 12.0), "discount"),
+    ]
