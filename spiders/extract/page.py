@@ -254,6 +254,8 @@ def prose_reports(
     for sentence in _SENTENCE.split(text):
         names = find_names(sentence, block.links, page_url, known)
         if not names:
+            if _OTHERS.match(sentence):
+                current = None  # "The rest at least sent a reminder": not the store before
             if current is not None:
                 found.extend(
                     reports_from_text(current, sentence, "prose", structured=False, carried=True)
@@ -289,6 +291,11 @@ def _has_name_slot(block: Block) -> bool:
     return bool(classes & NAME_CLASSES)
 
 
+_OTHERS = re.compile(
+    r"\s*(?:the rest|the others|others|all the others|everyone else|die anderen|die restlichen|"
+    r"les autres|gli altri|los demás|el resto)\b",
+    re.IGNORECASE,
+)
 _LED_BY_NAME = re.compile(r"[^:.!?]{1,40}:\s")
 
 
@@ -352,6 +359,14 @@ def _merge_neighbours(reports: list[Extracted]) -> list[Extracted]:
         ):
             merged[-1] = rep  # a reminder before the discount is not a report of its own
             continue
+        if (
+            prev is not None
+            and rep.outcome == "nothing_sent"
+            and rep.unit == prev.unit
+            and (rep.retailer_name, rep.retailer_domain)
+            == (prev.retailer_name, prev.retailer_domain)
+        ):
+            continue  # "… 10% after 2 days. Better than nothing." / "No code." adds nothing
         if (
             prev is not None
             and rep.layout == prev.layout == "prose"

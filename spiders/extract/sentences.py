@@ -31,12 +31,13 @@ NEGATIVE = re.compile(
 _CLAUSE_BREAK = re.compile(
     r"[,;.]|\b(?:then|dann|puis|poi|luego|but|aber|mais|ma|pero)\b", re.IGNORECASE
 )
+_NOT = r"(?<!\bno )(?<!\bni )(?<!\bnor )(?<!\bnot even a )(?<!\bnot even one )(?<!\bkeine )(?<!\bsans )(?<!\bpas de )(?<!\bnessun )(?<!\bningún )(?<!\bsiquiera el )(?<!\bnicht mal eine )(?<!\beinmal eine )(?<!\bmême pas de )(?<!\bnemmeno un )(?<!\bneanche un )"
+# A reminder came (said of a store with no offer: reminder_only); "no reminder",
+# "ni relance", "not even a reminder" say the opposite.
 REMINDER = re.compile(
-    r"(?<!not even a )(?<!not even one )(?<!ni siquiera el )(?<!nicht mal eine )"
-    r"(?<!nicht einmal eine )(?<!pas même une )(?<!même pas de )"
-    r"remind(?:er|ed|s)?|nudges?|complete your (?:purchase|order)|still in your (?:cart|basket)|"
-    r"erinnerung|erinnert|rappel|relance|(?<!nemmeno un )(?<!neanche un )promemoria|"
-    r"(?<!siquiera el )recordatorio",
+    rf"{_NOT}(?:remind(?:er|ed|s)?|nudges?|complete your (?:purchase|order)|"
+    r"still in your (?:cart|basket)|your cart misses you|emailed|an? e-?mail\b|"
+    r"erinnerung|erinnert|rappel|relance|promemoria|recordatorio)",
     re.IGNORECASE,
 )
 # Words that can carry a discount without a digit ("free shipping", "livraison
@@ -133,7 +134,7 @@ class Extracted:
 # "free delivery over £40", "versandkostenfrei ab 25 €", "livraison offerte dès 50 €":
 # a shop's standing threshold, not an offer
 _THRESHOLD_AFTER = re.compile(
-    r"\W{0,3}(?:on |for )?(?:orders? )?(?:over|above|from|ab|dès|à partir de|sopra|da|desde|"
+    r"\W{0,3}(?:[\w’']+\s+){0,4}?(?:on |for )?(?:orders? )?(?:over|above|from|ab|dès|à partir de|sopra|da|desde|"
     r"a partir de|más de)\s*[£$€]?\s?\d",
     re.IGNORECASE,
 )

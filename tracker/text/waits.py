@@ -127,7 +127,7 @@ PHRASES: list[tuple[str, float | None, float | None]] = [
      r"(?:next|following) morning|nächsten morgen", 24, 48),
     (r"overnight|über nacht|same day|the same day|am selben tag|am gleichen tag|"
      r"le jour même|dans la journée|lo stesso giorno|in giornata|el mismo día", None, 24),
-    (r"a week later|(?:the )?next week|eine woche später|nach einer woche|"
+    (r"a (?:full )?week (?:later|after)|(?:the )?next week|eine woche später|nach einer woche|"
      r"une semaine plus tard|au bout d'une semaine|una settimana dopo|dopo una settimana|"
      r"una semana después|a la semana", 168, 168),
     (r"immediately|right away|instantly|straight away|within minutes|"
