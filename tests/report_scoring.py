@@ -8,7 +8,8 @@ may instead map to {"reports": [...], "language": ..., "layout": ...}.
 
 A report found is matched one-to-one to a labelled report on the same page:
 - retailer: same domain, or same folded name, or a name that names the other's
-  domain ("Ulta" ~ ulta.com);
+  domain ("Ulta" ~ ulta.com, or through the curated list: "M&S" ~
+  marksandspencer.com);
 - full: retailer + offer + wait + outcome all equal.
 Precision is fully right reports / reports found. A found report without an
 `outcome` (code older than the field) counts as `discount` when it has an offer,
@@ -21,6 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tracker.text import lookup_retailer
 from tracker.text.names import normalize_name
 
 OUTCOMES = ("discount", "reminder_only", "nothing_sent", "unspecified")
@@ -60,12 +62,20 @@ def same_retailer(got: dict, want: dict) -> bool:
     if a.get("name") and b.get("name") and _key(a["name"]) == _key(b["name"]):
         return True
     for named, site in ((a, b), (b, a)):
+        known = lookup_retailer(named["name"]) if named.get("name") else None
+        if known is not None and known.domain in (site.get("domain"), _curated(site)):
+            return True
         key, domain = _key(named.get("name")), site.get("domain")
         if key and domain and len(key) >= 3:
             label = domain.split(".")[0].replace("-", "")
             if key == label or (len(label) >= 4 and (label in key or key in label)):
                 return True
     return False
+
+
+def _curated(retailer: dict) -> str | None:
+    known = lookup_retailer(retailer["name"]) if retailer.get("name") else None
+    return known.domain if known else None
 
 
 def _offer(report: dict) -> tuple | None:

@@ -27,10 +27,12 @@ from report_scoring import Tally, score_set
 from webserver import LoopbackServer, Reply
 
 FAST = ["-s", "AUTOTHROTTLE_START_DELAY=0.05", "-s", "DOWNLOAD_DELAY=0"]
-# (folder, retailer recall, full recall, precision) floors
+# {folder: (retailer recall, full recall, precision)} floors: regression guards a
+# little under what the spider reached (site_real: 0.87, 0.86, 0.95 after the
+# issue-18 rules; its first score on c06eb53 was 0.48, 0.17, 0.25, first_run.txt)
 SETS = {
-    "site": (0.90, 0.80, 0.85),
-    "site_real": (0.0, 0.0, 0.0),
+    "site": (0.97, 0.97, 0.97),
+    "site_real": (0.85, 0.84, 0.93),
 }
 
 

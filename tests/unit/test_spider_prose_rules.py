@@ -109,3 +109,17 @@ def test_forum_replies_take_the_store_their_quote_names():
         ("Northpeak", ("percent", 15.0, None), (24.0, 48.0), "discount"),
         ("Sage Goods", ("amount", 5.0, None), (None, 12.0), "discount"),
     ]
+
+
+def test_what_a_remark_after_a_report_does_not_add():
+    body = """<p>Tried with 10 shops and 2 of 10 sent nothing: Gap and Etsy. The rest at least sent a reminder.</p>
+      <p>Ulta sent 15% off after 2 days. Better than nothing.</p>
+      <p>Boden gave me £10 off after 2 days. Very's free delivery only kicks in over £100, that's no deal.</p>
+      <p>Atelier Durand: rien du tout. Ni relance, ni code.</p>"""
+    assert found(body) == [
+        ("gap.com", None, None, "nothing_sent"),
+        ("etsy.com", None, None, "nothing_sent"),
+        ("ulta.com", ("percent", 15.0, None), (48.0, 48.0), "discount"),
+        ("boden.co.uk", ("amount", 10.0, None), (48.0, 48.0), "discount"),
+        ("Atelier Durand", None, None, "nothing_sent"),
+    ]
