@@ -223,6 +223,23 @@ def heading_store(block: Block, page_url: str, known: dict[str, str]) -> NameRef
     return resolve_label(label, block.links, page_url, known, strict=True)
 
 
+_CART_HINTS = ("cart", "basket", "warenkorb", "panier", "carrello", "carrito")
+
+
+def _name_patterns(sentence: str) -> list[re.Pattern[str]]:
+    """The name patterns that can match `sentence` (cheap substring tests first:
+    most sentences have no colon, no question mark and no cart word)."""
+    patterns = [_SUBJECT, _AT_STORE, _AT_START]
+    if ":" in sentence:
+        patterns.append(_NAME_COLON)
+    if "?" in sentence:
+        patterns.append(_ASKED)
+    low = sentence.lower()
+    if any(hint in low for hint in _CART_HINTS):
+        patterns.append(_MY_CART)
+    return patterns
+
+
 def find_names(
     sentence: str, links: list[Link], page_url: str, known: dict[str, str]
 ) -> list[tuple[int, NameRef]]:
@@ -238,7 +255,7 @@ def find_names(
         spans.append((start, end, NameRef(curated.name, domain)))
     taken: list[tuple[int, int]] | None = None
     sure = [(start, end) for start, end, _ in spans]  # links and the curated list come first
-    for regex in (_SUBJECT, _AT_STORE, _AT_START, _NAME_COLON, _MY_CART, _ASKED):
+    for regex in _name_patterns(sentence):
         for m in regex.finditer(sentence):
             if taken is None:
                 taken = [(w.start, w.end) for w in find_waits(sentence)]
@@ -253,7 +270,8 @@ def find_names(
             ref = resolve_label(label, links, page_url, known)
             if ref is not None:
                 spans.append((m.start("name"), m.start("name") + len(label), ref))
-    spans.extend(_listed_names(sentence, links, page_url, known))
+    if ": " in sentence:
+        spans.extend(_listed_names(sentence, links, page_url, known))
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     kept: list[tuple[int, int, NameRef]] = []
     for span in spans:

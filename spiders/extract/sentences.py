@@ -8,6 +8,7 @@ report they make. Discounts and waits come from `tracker.text`
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -31,15 +32,34 @@ NEGATIVE = re.compile(
 _CLAUSE_BREAK = re.compile(
     r"[,;.]|\b(?:then|dann|puis|poi|luego|but|aber|mais|ma|pero)\b", re.IGNORECASE
 )
-_NOT = r"(?<!\bno )(?<!\bni )(?<!\bnor )(?<!\bnot even a )(?<!\bnot even one )(?<!\bkeine )(?<!\bsans )(?<!\bpas de )(?<!\bnessun )(?<!\bningún )(?<!\bsiquiera el )(?<!\bnicht mal eine )(?<!\beinmal eine )(?<!\bmême pas de )(?<!\bnemmeno un )(?<!\bneanche un )"
-# A reminder came (said of a store with no offer: reminder_only); "no reminder",
-# "ni relance", "not even a reminder" say the opposite.
-REMINDER = re.compile(
-    rf"{_NOT}(?:remind(?:er|ed|s)?|nudges?|complete your (?:purchase|order)|"
+_REMINDER_WORDS = re.compile(
+    r"remind(?:er|ed|s)?|nudges?|complete your (?:purchase|order)|"
     r"still in your (?:cart|basket)|your cart misses you|emailed|an? e-?mail\b|"
-    r"erinnerung|erinnert|rappel|relance|promemoria|recordatorio)",
+    r"erinnerung|erinnert|rappel|relance|promemoria|recordatorio",
     re.IGNORECASE,
 )
+_DENIED = re.compile(
+    r"(?:\bno|\bni|\bnor|not even an?|not even one|\bkeine|\bsans|pas de|\bnessun|\bningún|"
+    r"siquiera el|nicht mal eine|einmal eine|même pas de|nemmeno un|neanche un)\s+$",
+    re.IGNORECASE,
+)
+
+
+class _Reminders:
+    """Where a text says a reminder came ("a reminder after 3 hours", "emailed,
+    no code"); "no reminder", "ni relance", "not even a reminder" do not count.
+    Searched like a compiled pattern (`search`, `finditer`)."""
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        for m in _REMINDER_WORDS.finditer(text):
+            if not _DENIED.search(text, max(0, m.start() - 16), m.start()):
+                yield m
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return next(self.finditer(text), None)
+
+
+REMINDER = _Reminders()
 # Words that can carry a discount without a digit ("free shipping", "livraison
 # offerte") or say that nothing came; a block with none of them and no digit or
 # time word cannot hold a report. Substring tests: cheap on long paragraphs.

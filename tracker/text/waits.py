@@ -231,6 +231,9 @@ _DURATION_AFTER = re.compile(
 )
 
 
+_DAY_STEMS = ("day", "tag", "jour", "día", "dia", "giorno")
+
+
 def _day_n(match: re.Match[str]) -> Wait:
     token = (match.group("n") or match.group("o")).lower()
     if token in ORDINALS:
@@ -301,9 +304,10 @@ def find_waits(text: str) -> list[Wait]:
         bound = _UPPER_BEFORE.search(text[max(0, m.start() - 25) : m.start()].lower())
         start = m.start() - len(bound.group(0)) if bound else m.start()
         found.append(Wait(None if bound else _hours(lo), _hours(hi), start, m.end()))
-    for m in _DAY_N.finditer(text):
-        if not any(w.start < m.end() and m.start() < w.end for w in found):
-            found.append(_day_n(m))
+    if any(stem in low for stem in _DAY_STEMS):
+        for m in _DAY_N.finditer(text):
+            if not any(w.start < m.end() and m.start() < w.end for w in found):
+                found.append(_day_n(m))
     for m in quantities.finditer(low):
         wait = _quantity_wait(text, m)
         if (
