@@ -67,6 +67,8 @@ class StorePipeline:
             self.stats.inc_value("darkpool/pages_javascript")
             self.stats.inc_value("darkpool/pages_saved")
             return item
+        # report candidates the extraction left out ("offer with no store named")
+        self.stats.inc_value("darkpool/candidates_dropped", sum(item.dropped.values()))
         reports = []
         for rep in item.reports:
             if not (rep.retailer_name or rep.retailer_domain):

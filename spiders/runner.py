@@ -40,7 +40,8 @@ class PageLine:
             return f"{self.url}: {self.note}"
         total = sum(n for _, n in self.dropped)
         why = ", ".join(f"{reason}: {n}" for reason, n in self.dropped)
-        return f"{self.url}: {self.reports} reports, {total} dropped" + (f" ({why})" if why else "")
+        found = f"{self.reports} report" + ("" if self.reports == 1 else "s")
+        return f"{self.url}: {found}, {total} dropped" + (f" ({why})" if why else "")
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ def _progress_bar(enabled: bool | None):
 def _summary(stats: dict[str, Any], lines: tuple[PageLine, ...] = ()) -> CrawlSummary:
     dropped = stats.get("item_dropped_count", 0) - stats.get("darkpool/pages_failed", 0)
     dropped += stats.get("darkpool/reports_dropped/no_retailer", 0)
+    dropped += stats.get("darkpool/candidates_dropped", 0)
     return CrawlSummary(
         pages=stats.get("darkpool/pages_saved", 0),
         reports=stats.get("darkpool/reports_saved", 0),

@@ -45,7 +45,8 @@ reminders subject tried got left prozent percent nada
 # "Newsletter-Gutscheine", "Similar topics"), not a store.
 TOPIC_WORDS = re.compile(
     r"\b(?:abandoned|emails?|newsletters?|gutscheine|codes|coupons|deals|tips|guide|articles?|"
-    r"artikel|topics|threads|posts|reviews|stores|shops)\b|-gutscheine\b",
+    r"artikel|topics|threads|posts|reviews|stores|shops|templates?|examples?|checklists?|"
+    r"best practices|subject lines?)\b|-gutscheine\b",
     re.IGNORECASE,
 )
 NOT_STORES = frozenset(_NOT_STORE_WORDS.split())
