@@ -224,16 +224,17 @@ def pick_ladder(text: str, structured: bool = False) -> list[tuple[Discount, Wai
         return []
     waits = waits_in(text)
     steps: list[tuple[Discount, Wait]] = []
+    used: set[int] = set()
     for i, offer in enumerate(offers):
         low = offers[i - 1].end if i else 0
         high = offers[i + 1].start if i + 1 < len(offers) else len(text)
-        near = [w for w in waits if w.start >= low and w.end <= high]
+        near = [w for w in waits if w.start >= low and w.end <= high and w.start not in used]
         near = [w for w in near if not _about_reminder(text, w, offer)] or near
         if not near:
             return []
-        steps.append((offer, min(near, key=lambda w: _distance(w, offer))))
-    if len({(w.start, w.end) for _, w in steps}) < len(steps):
-        return []
+        wait = min(near, key=lambda w: _distance(w, offer))
+        used.add(wait.start)  # each wait belongs to one step
+        steps.append((offer, wait))
     return steps
 
 

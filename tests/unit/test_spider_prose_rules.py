@@ -123,3 +123,13 @@ def test_what_a_remark_after_a_report_does_not_add():
         ("boden.co.uk", ("amount", 10.0, None), (48.0, 48.0), "discount"),
         ("Atelier Durand", None, None, "nothing_sent"),
     ]
+
+
+def test_a_three_step_ladder_gives_each_step_its_own_wait():
+    body = """<p>We left carts at twelve shops. Copper Kettle Kitchen: 10% after 24 hours,
+      15% after 72 hours, and finally a free gift (a spatula set) on day 6.</p>"""
+    assert found(body) == [
+        ("Copper Kettle Kitchen", ("percent", 10.0, None), (24.0, 24.0), "discount"),
+        ("Copper Kettle Kitchen", ("percent", 15.0, None), (72.0, 72.0), "discount"),
+        ("Copper Kettle Kitchen", ("gift", None, None), (120.0, 144.0), "discount"),
+    ]
