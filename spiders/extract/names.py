@@ -206,6 +206,7 @@ def label_of(block: Block) -> str | None:
     return None
 
 
+_POSSESSIVE = re.compile(rf"^(?P<name>{_NAME})['’]s\s")
 _TAIL_STORE = re.compile(r"\d\s?%[^–—|-]*\s[—–|-]\s(?P<name>[^—–|]{2,40})$")
 
 
@@ -216,6 +217,11 @@ def heading_store(block: Block, page_url: str, known: dict[str, str]) -> NameRef
     tail = _TAIL_STORE.search(text)
     if tail:
         return resolve_label(tail.group("name"), block.links, page_url, known, strict=True)
+    possessive = _POSSESSIVE.match(text) if block.level == 1 else None
+    if possessive:  # "Fable & Fern's 5-Touch Basket Recovery Flow": a page about one store
+        ref = resolve_label(possessive.group("name"), block.links, page_url, known, strict=True)
+        if ref is not None and ref.domain:
+            return ref
     match = _LEAD.match(text + " ")
     label = match.group("label") if match else text
     rest = text[match.end() :] if match else ""

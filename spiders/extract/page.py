@@ -353,7 +353,6 @@ def _merge_neighbours(reports: list[Extracted]) -> list[Extracted]:
             prev is not None
             and prev.outcome == "reminder_only"
             and rep.outcome == "discount"
-            and rep.unit == prev.unit
             and (rep.retailer_name, rep.retailer_domain)
             == (prev.retailer_name, prev.retailer_domain)
         ):

@@ -166,6 +166,14 @@ _SPEND_AFTER = re.compile(
 )
 
 
+# "the offer steps up to 15%": a rise to 15%, not a ceiling of "up to 15%"
+_RISES_TO = re.compile(
+    r"(?:step(?:s|ped)?|go(?:es)?|went|rises?|rose|jump(?:s|ed)?|raised|bumped|climb(?:s|ed)?)"
+    r"\s+up\s+to\s+$",
+    re.IGNORECASE,
+)
+
+
 def usable_offers(text: str, structured: bool = False) -> list[Discount]:
     """The discounts `text` reports, in order: "0% off" is no offer, a standing
     free-delivery threshold is no offer, "up to 20%" is a ceiling (value None,
@@ -186,7 +194,7 @@ def _usable_offers(text: str) -> tuple[Discount, ...]:
     for d in find_discounts(text):
         if d.value == 0 or (d.type == "free_shipping" and _THRESHOLD_AFTER.match(text, d.end)):
             continue
-        if d.up_to and d.value is not None:
+        if d.up_to and d.value is not None and not _RISES_TO.search(text, 0, d.start):
             d = replace(d, value=None, value_max=d.value_max or d.value)
         if d.type == "amount" and d.value_max is not None:
             dash = re.search(r"[-–—]", text[d.start : d.end])

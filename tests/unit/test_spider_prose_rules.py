@@ -133,3 +133,16 @@ def test_a_three_step_ladder_gives_each_step_its_own_wait():
         ("Copper Kettle Kitchen", ("percent", 15.0, None), (72.0, 72.0), "discount"),
         ("Copper Kettle Kitchen", ("gift", None, None), (120.0, 144.0), "discount"),
     ]
+
+
+def test_a_page_about_one_store_and_a_timeline_of_its_emails():
+    body = """<h1>Fable &amp; Fern's 5-Touch Basket Recovery Flow</h1>
+      <p><a href="https://www.fableandfern.co.uk/">Fable &amp; Fern</a> sells linen. We left a basket.</p>
+      <h2>The flow</h2>
+      <ul><li>Email 1 – after 3 hours: a plain reminder.</li>
+      <li>Email 2 – at 24 hours: £5 off the basket.</li>
+      <li>Email 3 – day 4: the offer steps up to 15% off.</li></ul>"""
+    assert found(body) == [
+        ("fableandfern.co.uk", ("amount", 5.0, None), (24.0, 24.0), "discount"),
+        ("fableandfern.co.uk", ("percent", 15.0, None), (72.0, 96.0), "discount"),
+    ]
