@@ -342,6 +342,14 @@ def _clause_reports(sentence: str, names: list[tuple[int, NameRef]]) -> list[Ext
     return found
 
 
+def _same_offer(a: Extracted, b: Extracted) -> bool:
+    if a.offer is None or b.offer is None:
+        return a.offer is b.offer
+    return (a.offer.type, a.offer.value, a.offer.currency) == (
+        b.offer.type, b.offer.value, b.offer.currency,
+    )  # fmt: skip
+
+
 def _merge_neighbours(reports: list[Extracted]) -> list[Extracted]:
     """A follow-up sentence that only adds the missing wait (or offer) to the
     report just before it, about the same store, completes that report; a
@@ -366,6 +374,15 @@ def _merge_neighbours(reports: list[Extracted]) -> list[Extracted]:
             == (prev.retailer_name, prev.retailer_domain)
         ):
             continue  # "… 10% after 2 days. Better than nothing." / "No code." adds nothing
+        if (
+            prev is not None
+            and (rep.retailer_name, rep.retailer_domain)
+            == (prev.retailer_name, prev.retailer_domain)
+            and _same_offer(rep, prev)
+            and rep.wait is None
+            and rep.outcome == prev.outcome
+        ):
+            continue  # the same finding said again ("0% off lol. They just emailed, no code.")
         if (
             prev is not None
             and rep.layout == prev.layout == "prose"

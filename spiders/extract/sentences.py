@@ -39,7 +39,8 @@ _REMINDER_WORDS = re.compile(
     re.IGNORECASE,
 )
 _DENIED = re.compile(
-    r"(?:\bno|\bni|\bnor|not even an?|not even one|\bkeine|\bsans|pas de|\bnessun|\bningún|"
+    r"(?:\bno|\bni|\bnor|not even an?|not even one|\bkeine?|\bsans|pas de|\bnessun[oa]?|"
+    r"\bningun[oa]?|\bningún|"
     r"siquiera el|nicht mal eine|einmal eine|même pas de|nemmeno un|neanche un)\s+$",
     re.IGNORECASE,
 )
