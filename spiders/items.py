@@ -10,10 +10,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+# What a report says came: a discount, only reminders, nothing at all, or it
+# does not say (a wait alone). `reports --jsonl` carries it as `outcome`.
+OUTCOMES = ("discount", "reminder_only", "nothing_sent", "unspecified")
+
 
 @dataclass
 class ReportItem:
-    """One report on a page; `offer_type` None means "the store sent nothing"."""
+    """One report on a page; `offer_type` None with `outcome` reminder_only or
+    nothing_sent is a report that no discount came (the wait is when it was seen)."""
 
     retailer_name: str | None = None
     retailer_domain: str | None = None
@@ -25,6 +30,13 @@ class ReportItem:
     wait_max: float | None = None
     snippet: str | None = None
     occurrence: int = 0  # n-th identical report on the same page
+    outcome: str = ""  # one of OUTCOMES; empty: discount when there is an offer
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            self.outcome = "discount" if self.offer_type else "unspecified"
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"unknown report outcome: {self.outcome!r}")
 
     @property
     def key(self) -> str:
@@ -52,6 +64,8 @@ class PageItem:
     reports: list[ReportItem] = field(default_factory=list)
     content_hash: str | None = None
     error: str | None = None
+    note: str = ""  # why a read page gave nothing: "needs JavaScript, not read", ...
+    dropped: dict[str, int] = field(default_factory=dict)  # report candidates left out, by why
 
     @property
     def key(self) -> str:

@@ -2,8 +2,9 @@
 
 One transaction per page, so a page and its reports are committed together and
 a crash loses at most the page in flight. Reports without a store name are
-dropped (counted in stats); failed fetches are recorded on the page and then
-dropped with the reason.
+dropped (counted in stats and on the item, for `crawl --verbose`); failed
+fetches are recorded on the page and then dropped with the reason; a page that
+needs JavaScript is recorded as such, with no reports.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from spiders.extract.page import NEEDS_JAVASCRIPT
 from spiders.items import PageItem
 from tracker.db.engine import ensure_store, make_engine, session_factory
 from tracker.db.reports_store import save_page_error, save_page_reports
@@ -59,12 +61,22 @@ class StorePipeline:
                 save_page_error(session, item.url, item.status, item.error)
             self.stats.inc_value("darkpool/pages_failed")
             raise DropItem(f"fetch failed: {item.url}: {item.error}")
+        if item.note == NEEDS_JAVASCRIPT:
+            with self._sessions().begin() as session:
+                save_page_error(session, item.url, item.status, item.note)
+            self.stats.inc_value("darkpool/pages_javascript")
+            self.stats.inc_value("darkpool/pages_saved")
+            return item
+        # report candidates the extraction left out ("offer with no store named")
+        self.stats.inc_value("darkpool/candidates_dropped", sum(item.dropped.values()))
         reports = []
         for rep in item.reports:
             if not (rep.retailer_name or rep.retailer_domain):
                 self.stats.inc_value("darkpool/reports_dropped/no_retailer")
+                item.dropped["no store"] = item.dropped.get("no store", 0) + 1
                 continue
             reports.append(rep)
+        item.reports = reports
         with self._sessions().begin() as session:
             saved = save_page_reports(session, item.url, item.status, reports, item.content_hash)
         self.stats.inc_value("darkpool/pages_saved")

@@ -131,11 +131,41 @@ BOILER_TOKENS = frozenset(
         "byline",
         "signature",
         "sig",
+        # seen on real pages (issue 18): ad slots, teasers, code widgets, similar threads
+        "adslot",
+        "leaderboard",
+        "similar",
+        "recommended",
+        "recommendations",
+        "trending",
+        "promoted",
+        "anzeige",
+        "werbung",
+        "weitere",
+        "aehnliche",
+        "publicidad",
+        "publicite",
+        "pubblicita",
+        "annonce",
+        "encart",
+        "codice",
+        "coupons",
+        "coupon-list",
+        "inline-offer",
+        "swipe",
+        "userinfo",
+        "postprofile",
+        "postdetails",
+        "username",
     ]
 )
 QUOTE_TOKENS = frozenset({"quote", "bbcode_quote", "quotecontent", "quoted", "postquote"})
 ROLE_SKIP = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog"})
 _SPACE = re.compile(r"\s+")
+# Real pages nest a few dozen levels; hostile ones nest thousands. Below this
+# depth a subtree is read as plain text in one piece (lxml's own iteration, no
+# recursion), so no page can exhaust Python's stack.
+MAX_DEPTH = 120
 
 
 @dataclass
@@ -146,7 +176,8 @@ class Link:
 
 @dataclass
 class Block:
-    """One content unit: `kind` is list | table | heading | text."""
+    """One content unit: `kind` is list | table | heading | text | quote (a quoted
+    earlier post: read for the store it names, never for reports)."""
 
     kind: str
     element: etree._Element
@@ -191,11 +222,14 @@ def _skipped(el: etree._Element) -> bool:
 def element_text(el: etree._Element) -> str:
     """Visible text of `el` without boilerplate or quoted descendants, spaces collapsed."""
     parts: list[str] = []
-    _collect(el, parts)
+    _collect(el, parts, 0)
     return _SPACE.sub(" ", "".join(parts)).strip()
 
 
-def _collect(el: etree._Element, parts: list[str]) -> None:
+def _collect(el: etree._Element, parts: list[str], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        parts.append(" ".join(el.itertext()))
+        return
     if el.text:
         parts.append(el.text)
     for child in el:
@@ -205,7 +239,7 @@ def _collect(el: etree._Element, parts: list[str]) -> None:
                 parts.append(" ")
             if child.tag == "br":
                 parts.append(" ")
-            _collect(child, parts)
+            _collect(child, parts, depth + 1)
             if block:
                 parts.append(" ")
         if child.tail:
@@ -237,20 +271,28 @@ def _has_block_child(el: etree._Element) -> bool:
 def iter_blocks(root: etree._Element) -> Iterator[Block]:
     """Content blocks of a page in document order (see module docstring)."""
     body = root.find(".//body")
-    yield from _walk(body if body is not None else root)
+    yield from _walk(body if body is not None else root, 0)
 
 
-def _walk(el: etree._Element) -> Iterator[Block]:
+def _walk(el: etree._Element, depth: int) -> Iterator[Block]:
     for child in el:
-        if not _skipped(child):
-            yield from _child_blocks(child)
+        if isinstance(child.tag, str) and is_quote(child) and not is_boilerplate(child):
+            # a quoted post is no report, but it says which store a reply is about
+            yield Block("quote", child, _SPACE.sub(" ", " ".join(child.itertext())).strip(),
+                        element_links(child))  # fmt: skip
+        elif not _skipped(child):
+            yield from _child_blocks(child, depth + 1)
         if child.tail and child.tail.strip():
             yield Block("text", el, _SPACE.sub(" ", child.tail).strip())
 
 
-def _child_blocks(child: etree._Element) -> Iterator[Block]:
+def _child_blocks(child: etree._Element, depth: int) -> Iterator[Block]:
     tag = child.tag
-    if tag in HEADINGS:
+    if depth > MAX_DEPTH:
+        text = _SPACE.sub(" ", " ".join(child.itertext())).strip()
+        if text:
+            yield Block("text", child, text)
+    elif tag in HEADINGS:
         yield _block("heading", child, level=int(tag[1]))
     elif tag == "table":
         yield _block("table", child)
@@ -259,7 +301,7 @@ def _child_blocks(child: etree._Element) -> Iterator[Block]:
     elif _has_block_child(child):
         if (child.text or "").strip():
             yield Block("text", child, _SPACE.sub(" ", child.text).strip())
-        yield from _walk(child)
+        yield from _walk(child, depth)
     else:
         block = _block("text", child)
         if block.text:

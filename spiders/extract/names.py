@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from spiders.extract.affiliates import unwrap_link
 from spiders.extract.blocks import Block, Link
 from tracker.text import (
     find_retailer_mentions,
@@ -35,8 +36,19 @@ thursday friday saturday sunday january february march april june july august se
 october november december black cyber christmas google gmail outlook reddit email mail
 newsletter discount discounts code codes coupon cart basket checkout warenkorb panier
 carrello carrito amazon prime the a an posted quote original op admin
-moderator member guest
+moderator member guest caution warning psa hier here weitere expired sponsored ad
+advertisement anzeige publicidad publicité pubblicità similar related see lovely great
+timing don't dont do avoid beware incentives incentive offers timeline step reminder
+reminders subject tried got left prozent percent nada
 """
+# A label with one of these words names a topic ("Abandoned Cart Emails",
+# "Newsletter-Gutscheine", "Similar topics"), not a store.
+TOPIC_WORDS = re.compile(
+    r"\b(?:abandoned|emails?|newsletters?|gutscheine|codes|coupons|deals|tips|guide|articles?|"
+    r"artikel|topics|threads|posts|reviews|stores|shops|templates?|examples?|checklists?|"
+    r"best practices|subject lines?)\b|-gutscheine\b",
+    re.IGNORECASE,
+)
 NOT_STORES = frozenset(_NOT_STORE_WORDS.split())
 # Headings that introduce a part of an article, not a store, in our five languages.
 _SECTION_WORDS = """
@@ -47,14 +59,35 @@ consejos bonus extra methodik méthode metodo método takeaway takeaways final v
 NOT_STORES |= frozenset(_SECTION_WORDS.split())
 _NAME = r"[A-Z0-9][\w&'’.+!-]*(?:\s+(?:&\s+|and\s+|und\s+)?[A-Z][\w&'’.+!-]*){0,2}"
 _SUBJECT = re.compile(
-    rf"(?<![\w&])(?P<name>{_NAME})\s+(?:(?:also|then|only|finally|eventually|actually)\s+)?"
+    rf"(?<![\w&])(?P<name>{_NAME})\s+"
+    r"(?:(?:also|then|only|just|finally|eventually|actually|never|didn'?t|did not|"
+    r"quickly|promptly|nur|seulement|solo)\s+)?"
     r"(?:sent|sends|emailed|e-mailed|mailed|offered|offers|gave|gives|followed up|came back|"
+    r"reminded|nudged|texted|bother(?:ed)?|follow(?:ed)? up|replied|responded|waited|"
     r"schickte|schickt|sendete|gab|bot|m'a|m'ont|a envoyé|envoie|offre|ha mandato|"
     r"ha inviato|mi ha|manda|invia|me envió|me mandó|envió|envía|ofrece|me ofreció)\b"
 )
 _AT_STORE = re.compile(
     r"(?:cart|basket|order|Warenkorb|panier|carrello|carrito|cesta)\s+(?:\w+\s+){0,3}?"
     rf"(?:at|on|from|with|bei|von|auf|chez|sur|de|su|da|di|en)\s+(?P<name>{_NAME})"
+)
+# "At Casa Olivo they sent…", "Bei Gartenzauber kamen 10 %", "En Moda Bravo solo…",
+# "A mí con Casa Olivo me mandaron…": a store after a sentence-initial preposition
+_AT_START = re.compile(
+    r"^(?:[\w’']+\s+){0,2}?(?:at|with|from|bei|von|chez|avec|con|en|da|presso)\s+"
+    rf"(?P<name>{_NAME})"
+)
+# "Sage Goods: $5 off…", "Pellham Outfitters: nothing after a week"
+_NAME_COLON = re.compile(rf"(?:^|[·|#]\s*\d*\s*)(?P<name>{_NAME}):\s")
+# "Has anyone tried this with Denby Home?", "Erfahrung mit der Kaffeerösterei Bohnenglück?"
+_ASKED = re.compile(
+    r"(?:with|at|on|mit(?:\s+der|\s+dem)?|bei|con|en|avec|chez|su|da)\s+"
+    rf"(?P<name>{_NAME})\s*\?"
+)
+# "in my Brightwater Tech cart", "in meinem Gartenzauber-Warenkorb"
+_MY_CART = re.compile(
+    rf"\b(?:my|our|the|a|mein(?:em)?|mon|il mio)\s+(?P<name>{_NAME})[\s-]+"
+    r"(?:cart|basket|warenkorb|panier|carrello|carrito)\b"
 )
 _LEAD = re.compile(r"^\s*(?:#?\d{1,2}[.):]?\s+)?(?P<label>.+?)\s*(?:\s[—–-]\s|:\s|\s\|\s|\s\()")
 _NUMBERING = re.compile(r"^\s*(?:#?\d{1,2}[.):]?\s+|[-*•]\s*)")
@@ -72,7 +105,9 @@ def _site_of(url: str) -> str:
 
 
 def _external_domain(href: str, page_url: str) -> str | None:
-    url = urljoin(page_url, href)
+    """The registrable domain a content link leads to (through affiliate
+    redirectors), or None for links within the page's own site."""
+    url = unwrap_link(urljoin(page_url, href))
     if urlsplit(url).scheme not in {"http", "https"}:
         return None
     domain = registrable_domain(url)
@@ -116,7 +151,7 @@ def looks_like_store(label: str, strict: bool = False) -> bool:
         return False
     if not re.match(r"[A-Z0-9À-Ý]", label) or "?" in label or label.endswith("!"):
         return False
-    if words[0].lower().strip(".,:") in NOT_STORES:
+    if words[0].lower().strip(".,:") in NOT_STORES or TOPIC_WORDS.search(label):
         return False
     if strict:
         return all(w[0].isupper() or w[0].isdigit() or w in {"&", "and", "of"} for w in words)
@@ -171,15 +206,45 @@ def label_of(block: Block) -> str | None:
     return None
 
 
+_POSSESSIVE = re.compile(rf"^(?P<name>{_NAME})['’]s\s")
+_TAIL_STORE = re.compile(r"\d\s?%[^–—|-]*\s[—–|-]\s(?P<name>[^—–|]{2,40})$")
+
+
 def heading_store(block: Block, page_url: str, known: dict[str, str]) -> NameRef | None:
-    """The store a heading introduces ("3. Ulta Beauty"), or None for "How it works"."""
+    """The store a heading introduces ("3. Ulta Beauty", "15% off – Brand"), or
+    None for "How it works"."""
     text = block.text
+    tail = _TAIL_STORE.search(text)
+    if tail:
+        return resolve_label(tail.group("name"), block.links, page_url, known, strict=True)
+    possessive = _POSSESSIVE.match(text) if block.level == 1 else None
+    if possessive:  # "Fable & Fern's 5-Touch Basket Recovery Flow": a page about one store
+        ref = resolve_label(possessive.group("name"), block.links, page_url, known, strict=True)
+        if ref is not None and ref.domain:
+            return ref
     match = _LEAD.match(text + " ")
     label = match.group("label") if match else text
     rest = text[match.end() :] if match else ""
     if len(rest.split()) > 4 and not re.search(r"\d", rest):
         return None  # "PSA: leave stuff in your cart, …" is a title, not a store
     return resolve_label(label, block.links, page_url, known, strict=True)
+
+
+_CART_HINTS = ("cart", "basket", "warenkorb", "panier", "carrello", "carrito")
+
+
+def _name_patterns(sentence: str) -> list[re.Pattern[str]]:
+    """The name patterns that can match `sentence` (cheap substring tests first:
+    most sentences have no colon, no question mark and no cart word)."""
+    patterns = [_SUBJECT, _AT_STORE, _AT_START]
+    if ":" in sentence:
+        patterns.append(_NAME_COLON)
+    if "?" in sentence:
+        patterns.append(_ASKED)
+    low = sentence.lower()
+    if any(hint in low for hint in _CART_HINTS):
+        patterns.append(_MY_CART)
+    return patterns
 
 
 def find_names(
@@ -196,7 +261,8 @@ def find_names(
         domain = known.get(normalize_name(sentence[start:end]), curated.domain)
         spans.append((start, end, NameRef(curated.name, domain)))
     taken: list[tuple[int, int]] | None = None
-    for regex in (_SUBJECT, _AT_STORE):
+    sure = [(start, end) for start, end, _ in spans]  # links and the curated list come first
+    for regex in _name_patterns(sentence):
         for m in regex.finditer(sentence):
             if taken is None:
                 taken = [(w.start, w.end) for w in find_waits(sentence)]
@@ -206,9 +272,13 @@ def find_names(
                 continue
             if any(s < end and start < e for s, e in taken):
                 continue  # "nach wenigen Stunden gab es…": a time, not a store
+            if any(s < end and start < e for s, e in sure):
+                continue  # "Tried Nike: …" is Nike, found already
             ref = resolve_label(label, links, page_url, known)
             if ref is not None:
                 spans.append((m.start("name"), m.start("name") + len(label), ref))
+    if ": " in sentence:
+        spans.extend(_listed_names(sentence, links, page_url, known))
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     kept: list[tuple[int, int, NameRef]] = []
     for span in spans:
@@ -218,3 +288,36 @@ def find_names(
             continue  # "Ulta ... Ulta" in one sentence is one store
         kept.append(span)
     return [(start, ref) for start, _, ref in kept]
+
+
+_LIST_ITEM = re.compile(rf"(?P<name>{_NAME})")
+_LIST_SPLIT = re.compile(r",\s*(?:and\s+|und\s+|et\s+|y\s+|e\s+)?|\s+(?:and|und|et|y|e)\s+")
+
+
+def _listed_names(
+    sentence: str, links: list[Link], page_url: str, known: dict[str, str]
+) -> list[tuple[int, int, NameRef]]:
+    """Stores listed after a colon ("4 of 12 shops sent nothing: Foxglove Florals,
+    Norden Watches and Urban Crate"; "…: Gadgetry after 1 hour, Loomcraft after 5
+    hours"): the capitalised lead of each item."""
+    colon = sentence.find(": ")
+    if colon < 0:
+        return []
+    found = []
+    pos = colon + 2
+    for item in _LIST_SPLIT.split(sentence[pos:]):
+        start = sentence.find(item, pos) if item else -1
+        if start < 0:
+            continue
+        pos = start + len(item)
+        m = _LIST_ITEM.match(item)
+        if m is None:
+            continue
+        label = m.group("name").rstrip(".!'’")
+        words = label.split()
+        if words and words[-1].lower() in {"after", "the", "on", "within", "sent", "nach", "am"}:
+            label = " ".join(words[:-1])
+        ref = resolve_label(label, links, page_url, known, strict=True) if label else None
+        if ref is not None:
+            found.append((start, start + len(label), ref))
+    return found if len(found) >= 2 else []

@@ -18,7 +18,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from spiders.extract.links import find_next_links
-from spiders.extract.page import extract_reports
+from spiders.extract.page import read_page
 from spiders.extract.sentences import Extracted
 from spiders.items import PageItem, ReportItem
 
@@ -51,8 +51,15 @@ class ReportsSpider(scrapy.Spider):
             return
         root = response.selector.root
         digest = content_digest(response.text)
-        reports = [report_item(e) for e in extract_reports(root, response.url)]
-        yield PageItem(response.url, response.status, number_repeats(reports), digest)
+        try:
+            found, dropped, note = read_page(root, response.url)
+        except Exception as exc:  # one unreadable page is recorded, the crawl goes on
+            self.crawler.stats.inc_value("darkpool/unreadable_pages")
+            error = f"could not read the page: {type(exc).__name__}: {exc}"[:300]
+            yield PageItem(response.url, response.status, error=error)
+            return
+        reports = number_repeats([report_item(e) for e in found])
+        yield PageItem(response.url, response.status, reports, digest, note=note, dropped=dropped)
         if digest in self.seen_content:
             return  # the same content again: a pagination loop, stop here
         self.seen_content.add(digest)
@@ -111,6 +118,7 @@ def report_item(found: Extracted) -> ReportItem:
         wait_min=wait.min_hours if wait else None,
         wait_max=wait.max_hours if wait else None,
         snippet=found.snippet,
+        outcome=found.outcome,
     )
 
 

@@ -17,6 +17,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -57,11 +58,23 @@ def _wide_page(path: str):
     return html(f"<html><body><p>Cart notes, {path}.</p></body></html>")
 
 
+RELEASE = threading.Event()  # set at the end of the module: hung pages answer then
+
+
+def _hung_page(path: str):
+    RELEASE.wait(300)  # a site that stopped answering mid-crawl
+    return html("<html><body><p>Too late.</p></body></html>")
+
+
 @pytest.fixture(scope="module")
 def site():
-    routes = {"/chain/*": _page, "/wide/index": _wide_index, "/wide/page/*": _wide_page}
+    routes = {
+        "/chain/*": _page, "/wide/index": _wide_index, "/wide/page/*": _wide_page,
+        "/hung/*": _hung_page,
+    }  # fmt: skip
     with LoopbackServer(routes) as server:
         yield server
+        RELEASE.set()
 
 
 def _command(db_url: str, site: LoopbackServer, jobdir, urls=None) -> list[str]:
@@ -162,3 +175,29 @@ def test_killed_wide_crawl_loses_no_queued_page(site, tmp_path):
     print(f"{len(pages)} of {len(expected)} pages after the rerun")
     assert {url for url, *_ in pages} == expected and len(pages) == len(expected)
     assert {(status, error) for _, status, _, error in pages} == {(200, None)}
+
+
+def test_ctrl_c_stops_a_crawl_waiting_on_a_hung_site(site, tmp_path):
+    """SIGINT while a page hangs (a download timeout of 10 minutes): the crawl stops
+    within its grace period, says "Interrupted" and exits 130; pages read are kept."""
+    db_url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    urls = [f"{site.url}/hung/1", f"{site.url}/chain/0/1", "-s", "DOWNLOAD_TIMEOUT=600"]
+    proc = subprocess.Popen(
+        _command(db_url, site, None, urls),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not {"/hung/1", "/chain/0/3"} <= set(site.requested) and proc.poll() is None:
+        assert time.monotonic() < deadline, "the crawl stalled"
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=120)  # a guard against hanging, not a timing
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail("Ctrl-C did not stop the crawl")
+    assert proc.returncode == 130, (out, err)
+    assert "Interrupted" in err and "Traceback" not in err
+    reports, pages = _stored(db_url)
+    assert f"{site.url}/chain/0/1" in {p[0] for p in pages}

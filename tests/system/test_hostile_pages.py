@@ -51,6 +51,28 @@ def _endless(chunk_kib: int = 64):
         yield filler
 
 
+def _nested(depth: int) -> str:
+    """A report at the bottom of `depth` nested elements (Python's stack is ~1,000)."""
+    inner = "<p>I abandoned my cart at Ulta and they sent 20% off after 2 days.</p>"
+    return (
+        "<html><head><title>Abandoned cart codes</title></head><body>"
+        + "<div><span>" * (depth // 2) + inner + "</span></div>" * (depth // 2)
+        + "</body></html>"
+    )  # fmt: skip
+
+
+# A single-page app: the text is built by scripts in the browser.
+APP = (
+    "<html><head><title>Abandoned cart discounts, tested</title>"
+    + "".join(f'<script src="/static/chunk-{n}.js"></script>' for n in range(4))
+    + "<script>window.__STATE__="
+    + "{}" * 2000
+    + "</script></head>"
+    + '<body><div id="root"></div><noscript>You need to enable JavaScript to run this app.'
+    + "</noscript></body></html>"
+)
+
+
 def _redirect(to: str) -> Reply:
     return Reply(302, b"", {"Location": to})
 
@@ -77,6 +99,9 @@ def sites():
         "/image.png": lambda p: Reply(200, PNG, {"Content-Type": "image/png"}),
         "/data.json": lambda p: Reply(200, JSON_BODY, {"Content-Type": "application/json"}),
         "/mislabelled.html": lambda p: Reply(200, PDF, {"Content-Type": "text/html"}),
+        "/nested.html": lambda p: html(_nested(1500)),
+        "/nested-deeper.html": lambda p: html(_nested(60_000)),
+        "/app.html": lambda p: html(APP),
     }
     site = LoopbackServer(routes).start()
     yield site, other
@@ -101,7 +126,7 @@ def _pages(db_url: str, base: str) -> dict[str, Page]:
 
 
 def _crawl(db_url: str, site: LoopbackServer, *paths: str) -> subprocess.CompletedProcess:
-    urls = [f"{site.url}{p}" for p in paths]
+    urls = [p if p.startswith("-") else f"{site.url}{p}" for p in paths]
     extra = ["-s", f"DOWNLOAD_MAXSIZE={MAXSIZE}", "-s", f"DOWNLOAD_WARNSIZE={MAXSIZE // 4}"]
     result = darkpool(db_url, "crawl", *urls, f"{site.url}/good.html", *FAST, *extra)
     print(result.stdout, result.stderr[-3000:])
@@ -180,3 +205,23 @@ def test_non_html_content_is_skipped_with_a_reason(sites, db_url):
         _skipped_with_reason(db_url, site, path, ("not a text page", "content type", "not html"))
     reports = [json.loads(r) for r in darkpool(db_url, "reports", "--jsonl").stdout.splitlines()]
     assert {r["source_url"].removeprefix(site.url) for r in reports} == {"/good.html"}
+
+
+def test_deeply_nested_pages_are_read_or_recorded_never_crash(sites, db_url):
+    site, _ = sites
+    result = _crawl(db_url, site, "/nested.html", "/nested-deeper.html")
+    assert _summary(result)["errors"] == 0
+    pages = _pages(db_url, site.url)
+    for path in ("/nested.html", "/nested-deeper.html"):
+        assert pages[path].status == 200 and pages[path].error is None  # a record, no crash
+    reports = [json.loads(r) for r in darkpool(db_url, "reports", "--jsonl").stdout.splitlines()]
+    assert "/nested.html" in {r["source_url"].removeprefix(site.url) for r in reports}
+
+
+def test_a_page_that_needs_javascript_says_so(sites, db_url):
+    site, _ = sites
+    result = _crawl(db_url, site, "/app.html", "--verbose")
+    assert f"{site.url}/app.html: needs JavaScript, not read" in result.stdout.splitlines()
+    assert "1 need JavaScript (not read)" in result.stdout
+    assert _pages(db_url, site.url)["/app.html"].error == "needs JavaScript, not read"
+    _good_page_stored(db_url, site)

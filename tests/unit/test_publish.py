@@ -51,6 +51,7 @@ class FakeReport:
     wait_min: float | None
     wait_max: float | None
     snippet: str | None
+    outcome: str = "discount"
 
 
 def _messages(who: str, name: str, shop: RetailerRef, left: datetime, i: int) -> list:

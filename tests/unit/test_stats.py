@@ -365,3 +365,25 @@ def test_every_published_survival_step_rests_on_k_contributors():
                           None)  # fmt: skip
         assert fits[g].median == first_half
         assert fits[g].n == int((frame["g"] == g).sum())
+
+
+def test_reports_of_no_discount_agree_with_mail_that_measured_none():
+    carts = carts_frame([_cart(1, "ann", 0), _cart(2, "bob", 0)])
+    messages = messages_frame([_mail(1, "ann", 2), _mail(2, "bob", 3)])  # reminders, no offer
+    retailers = pd.DataFrame([[1, "shop.test", "Shop", None, None]], columns=RETAILER_COLUMNS)
+    data = JourneyData(retailers, carts, messages)
+    said_none = _reports(
+        [
+            dict(retailer_id=1, wait_min=3.0, wait_max=3.0, outcome="reminder_only"),
+            dict(retailer_id=1, outcome="nothing_sent"),
+        ]
+    )
+    (row,) = compute_stats(data, said_none, NOW).rows
+    assert row["reports"] == 2 and row["reports_agree"] is True
+    assert row["report_summary"] == {"value_median": None, "wait_median_hours": None}
+    said_offer = _reports([dict(retailer_id=1, offer_type="percent", value=15.0, wait_max=24.0)])
+    (row,) = compute_stats(data, said_offer, NOW).rows
+    assert row["reports_agree"] is False
+    hand, _ = hand_case()  # mail measured 10% first: "nothing came" disagrees
+    (row,) = compute_stats(hand, said_none, NOW).rows
+    assert row["reports_agree"] is False

@@ -11,8 +11,8 @@ CASES = [
     ("within 24 hours", None, 24),
     ("after 2–3 days", 48, 72),
     ("after 2-3 days", 48, 72),
-    ("next day", 24, 24),
-    ("the following day", 24, 24),
+    ("next day", 24, 48),
+    ("the following day", 24, 48),
     ("a few hours later", 2, 6),
     ("within a few hours", None, 6),
     ("an hour later", 1, 1),
@@ -31,7 +31,7 @@ CASES = [
     ("nach 2 Tagen", 48, 48),
     ("innerhalb von 24 Stunden", None, 24),
     ("2 bis 3 Tage", 48, 72),
-    ("am nächsten Tag", 24, 24),
+    ("am nächsten Tag", 24, 48),
     ("nach einer Woche", 168, 168),
     ("ein paar Stunden später", 2, 6),
     ("sofort", 0, 0),
@@ -39,26 +39,56 @@ CASES = [
     ("48 heures", 48, 48),
     ("au bout de 3 jours", 72, 72),
     ("dans les 24 heures", None, 24),
-    ("le lendemain", 24, 24),
+    ("le lendemain", 24, 48),
     ("entre 2 et 3 jours", 48, 72),
     ("quelques heures après", 2, 6),
     ("tout de suite", 0, 0),
     # Italian
-    ("il giorno dopo", 24, 24),
+    ("il giorno dopo", 24, 48),
     ("dopo 2 giorni", 48, 48),
     ("entro 24 ore", None, 24),
     ("tra 2 e 3 giorni", 48, 72),
     ("una settimana dopo", 168, 168),
     ("subito", 0, 0),
     # Spanish
-    ("al día siguiente", 24, 24),
+    ("al día siguiente", 24, 48),
     ("después de 3 días", 72, 72),
     ("en menos de 24 horas", None, 24),
     ("entre 2 y 3 días", 48, 72),
     ("2 horas después", 2, 2),
     ("una semana después", 168, 168),
     ("inmediatamente", 0, 0),
+    # relative days and bounds (issue 18)
+    ("on day 5", 96, 120),
+    ("day three", 48, 72),
+    ("Day 2", 24, 48),
+    ("the 3rd day", 48, 72),
+    ("am dritten Tag", 48, 72),
+    ("au troisième jour", 48, 72),
+    ("al tercer día", 48, 72),
+    ("al quinto giorno", 96, 120),
+    ("within hours", None, 12),
+    ("< 24 h", None, 24),
+    ("after a couple of hours", 2, 2),
 ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Over a 22-day period we logged every email.",
+        "It arrived during 21 Days of Beauty.",
+        "They ran a 3-day flash sale.",
+        "über einen Zeitraum von 14 Tagen",
+    ],
+)
+def test_campaign_durations_are_not_waits(text: str) -> None:
+    assert find_waits(text) == []
+
+
+def test_several_relative_waits_in_one_sentence() -> None:
+    waits = find_waits("10% the next day and 15% on day three")
+    assert [(w.min_hours, w.max_hours) for w in waits] == [(24, 48), (48, 72)]
 
 
 @pytest.mark.parametrize(("text", "low", "high"), CASES)
@@ -93,7 +123,7 @@ def test_span_points_at_the_phrase() -> None:
 
 def test_find_waits_lists_each_wait_once_in_order() -> None:
     waits = find_waits("A reminder after an hour, then 10% the next day; the code lasts 48 hours.")
-    assert [(w.min_hours, w.max_hours) for w in waits] == [(1, 1), (24, 24)]
+    assert [(w.min_hours, w.max_hours) for w in waits] == [(1, 1), (24, 48)]
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ from tracker.db.models import Cart, Message, Offer, Page, Report, Retailer
 
 REPORT_COLUMNS = [
     "retailer_id", "offer_type", "value", "value_max", "currency",
-    "wait_min", "wait_max", "url", "seen_h",
+    "wait_min", "wait_max", "url", "seen_h", "outcome",
 ]  # fmt: skip
 
 
@@ -117,6 +117,7 @@ def load_report_frame(session: Session, retailer: str | None = None) -> pd.DataF
             r.c.wait_max,
             p.c.url,
             cast(r.c.seen_at, String),
+            r.c.outcome,
         )  # fmt: skip
         .select_from(r.join(p, p.c.id == r.c.page_id))
         .where(r.c.retailer_id.is_not(None))

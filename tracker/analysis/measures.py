@@ -228,21 +228,29 @@ def code_table(steps: pd.DataFrame, min_contributors: int = 1) -> dict[int, Code
 
 
 def report_table(reports: pd.DataFrame) -> pd.DataFrame:
-    """Per retailer: number of reports, median reported percent and median reported wait.
+    """Per retailer: number of reports, median reported percent and median reported
+    wait of the discounts, reports with an offer and reports that no discount came.
 
     A range counts as its midpoint; a wait given only as "within N hours" counts as
-    N, one given only as "after N hours" as N.
+    N, one given only as "after N hours" as N. A reminder-only report's wait is
+    when the reminder came, so only reports with an offer give the wait.
     """
+    columns = ["reports", "value_median", "wait_median", "with_offer", "no_discount"]
     if reports.empty:
-        return pd.DataFrame(columns=["reports", "value_median", "wait_median"])
+        return pd.DataFrame(columns=columns)
     r = reports.copy()
     percent = r["offer_type"] == "percent"
     r["value_mid"] = ((r["value"] + r["value_max"].fillna(r["value"])) / 2).where(percent)
-    r["wait"] = r[["wait_min", "wait_max"]].mean(axis=1, skipna=True)
+    wait = r[["wait_min", "wait_max"]].mean(axis=1, skipna=True)
+    r["wait"] = wait.where(r["offer_type"].notna())
+    outcome = r["outcome"] if "outcome" in r else pd.Series(None, index=r.index)
+    r["no_discount"] = outcome.isin(["reminder_only", "nothing_sent"])
     return r.groupby("retailer_id").agg(
         reports=("offer_type", "size"),
         value_median=("value_mid", "median"),
         wait_median=("wait", "median"),
+        with_offer=("offer_type", "count"),
+        no_discount=("no_discount", "sum"),
     )
 
 

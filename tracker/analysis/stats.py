@@ -25,7 +25,10 @@ Measures (hours are from the logged cart):
   larger than the first. Null when no sequence has two.
 - reports agree: the median reported percent is within 5 points of the measured
   typical percent, and the median reported wait within max(12 h, 50%) of the
-  Kaplan-Meier median; null when neither can be compared.
+  Kaplan-Meier median; null when neither can be compared. When most reports say
+  no discount came (only reminders, or nothing), they agree exactly when mail
+  with cart sequences measured no offer; reports of an offer disagree with mail
+  that measured none.
 
 Exposure score (0-100), for businesses auditing how far their abandoned-cart
 discount has become common knowledge::
@@ -328,7 +331,7 @@ def _row(rid: int, retailer: pd.Series, t: dict[str, Any]) -> RetailerStats:
         "shared_vs_single_use": t["codes"].get(rid),
         "expiry_hours": _quant_json(t["expiry"], rid),
         "report_summary": _report_json(reports),
-        "reports_agree": _agree(reports, first, km),
+        "reports_agree": _agree(reports, first, km, sequences > 0),
         "exposure_parts": parts,
         "first_seen": None if seen is None else _day(seen["min"]),
         "last_seen": None if seen is None else _day(seen["max"]),
@@ -379,10 +382,20 @@ def _report_json(reports: pd.Series | None) -> ReportSummary | None:
     }
 
 
-def _agree(reports: pd.Series | None, first: dict | None, km: KMResult | None) -> bool | None:
-    """Do the public reports match what mail measured? Null when nothing compares."""
+def _agree(
+    reports: pd.Series | None, first: dict | None, km: KMResult | None, mail_seen: bool
+) -> bool | None:
+    """Do the public reports match what mail measured? Null when nothing compares.
+
+    `mail_seen`: cart mail was measured, so `first` None means "no offer came"."""
     if reports is None:
         return None
+    said_none = int(reports.get("no_discount", 0) or 0)
+    said_offer = int(reports.get("with_offer", reports["reports"]) or 0)
+    if said_none > said_offer:
+        return (first is None) if mail_seen else None
+    if mail_seen and first is None and said_offer:
+        return False
     checks = []
     value = reports["value_median"]
     if first and first["type"] == "percent" and first["value"] is not None and np.isfinite(value):

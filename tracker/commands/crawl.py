@@ -33,6 +33,10 @@ def _settings_option(values: tuple[str, ...]) -> dict[str, str]:
     "-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
     help="Override a Scrapy setting, e.g. -s AUTOTHROTTLE_START_DELAY=0.",
 )  # fmt: skip
+@click.option(
+    "-v", "--verbose", is_flag=True,
+    help="One line per page: its reports, what was dropped and why, pages not read.",
+)  # fmt: skip
 @pass_app
 def crawl(
     app,
@@ -41,15 +45,18 @@ def crawl(
     cache: bool,
     timeout: float | None,
     settings: tuple[str, ...],
+    verbose: bool,
 ) -> None:
     """Read pages where shoppers report abandoned-cart discounts; store the reports.
 
     Without URLs, crawls the sources added with `darkpool sources add`.
     Obeys robots.txt, throttles itself and follows pagination on the same site.
+    Ctrl-C stops within seconds; pages already read are kept.
 
     \b
     Example:
       darkpool crawl https://example.com/abandoned-cart-discounts
+      darkpool crawl --verbose https://example.com/forum/thread-42
     """
     from spiders.runner import run_crawl
     from tracker.db.engine import session_factory
@@ -67,6 +74,9 @@ def crawl(
         app.db_url, targets, jobdir=jobdir, cache=cache, progress=None,
         overrides=overrides,
     )  # fmt: skip
+    if verbose:
+        for page in summary.page_lines:
+            click.echo(page.line())
     click.echo(summary.line())
 
 

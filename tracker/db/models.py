@@ -224,6 +224,10 @@ class Report(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     wait_min: Mapped[float | None] = mapped_column(Float)
     wait_max: Mapped[float | None] = mapped_column(Float)
+    # discount | reminder_only | nothing_sent | unspecified (spiders.items.OUTCOMES)
+    outcome: Mapped[str] = mapped_column(
+        String(16), default="unspecified", server_default="unspecified"
+    )
     snippet: Mapped[str | None] = mapped_column(Text)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -36,6 +36,7 @@ class ReportLike(Protocol):
     currency: str | None
     wait_min: float | None
     wait_max: float | None
+    outcome: str
     snippet: str | None
 
 
@@ -54,6 +55,7 @@ class StoredReport:
     wait_max: float | None
     seen_at: datetime
     snippet: str | None = None
+    outcome: str = "unspecified"
 
     def to_json(self) -> dict[str, Any]:
         offer = None
@@ -72,6 +74,7 @@ class StoredReport:
             "retailer": {"domain": self.retailer_domain, "name": self.retailer_name},
             "offer": offer,
             "wait_hours": wait,
+            "outcome": self.outcome,
             "seen_at": self.seen_at.isoformat(),
         }
 
@@ -85,7 +88,7 @@ def _now() -> datetime:
 _STATEMENTS: dict[tuple[str, str], Any] = {}
 REPORT_FIELDS = (
     "retailer_id", "retailer_name", "offer_type", "value", "value_max", "currency",
-    "wait_min", "wait_max", "snippet",
+    "wait_min", "wait_max", "outcome", "snippet",
 )  # fmt: skip
 
 
@@ -198,6 +201,7 @@ def _report_row(
         "currency": rep.currency,
         "wait_min": rep.wait_min,
         "wait_max": rep.wait_max,
+        "outcome": rep.outcome,
         "snippet": rep.snippet,
         "seen_at": _now(),
     }
@@ -223,6 +227,7 @@ def load_reports(session: Session, retailer: str | None = None) -> Iterator[Stor
             wait_max=rep.wait_max,
             seen_at=rep.seen_at,
             snippet=rep.snippet,
+            outcome=rep.outcome,
         )
 
 

@@ -6,13 +6,20 @@ Shoppers write waits as a number with a unit ("48 heures"), a range
 ("next day", "il giorno dopo"). Vague phrases get documented numbers:
 
 - "a few hours" / "ein paar Stunden" / "quelques heures" -> 2–6 hours
-- "a couple of hours" -> 2–3 hours; "a couple of days" -> 48–72 hours
+- "a couple of hours" -> 2 hours; "a couple of days" -> 48–72 hours
 - "a few days" / "ein paar Tage" / "quelques jours" -> 48–120 hours
-- "overnight" / "same day" -> at most 24 hours
+- "overnight" / "same day" -> at most 24 hours; "within hours" -> at most 12
+- "the next day" / "am nächsten Tag" / "le lendemain" -> 24–48 hours (the next
+  calendar day: at least a day, under two)
+- "on day N" / "day three" / "am dritten Tag" / "au troisième jour" /
+  "al tercer día" / "al quinto giorno" -> (N−1)·24 to N·24 hours
 - "immediately" / "sofort" / "tout de suite" / "subito" -> 0 hours
+- "< 24 h" is a bound like "within 24 hours"
 
 Durations introduced by validity words ("valid for 48 hours", "gültig 7
-Tage") are how long a code lasts, not a wait, and are skipped.
+Tage") are how long a code lasts, not a wait, and are skipped; so are the
+lengths of campaigns and tests ("over a 22-day period", "21 Days of Beauty",
+"a 3-day flash sale", "über einen Zeitraum von 14 Tagen").
 """
 
 from __future__ import annotations
@@ -72,7 +79,7 @@ _QUANTITY = (
 )
 
 UPPER_WORDS = (
-    r"within|in under|under|in less than|less than|up to|no more than|at most|inside|"
+    r"<|≤|within|in under|under|in less than|less than|up to|no more than|at most|inside|"
     r"innerhalb(?: von)?|binnen|in weniger als|weniger als|spätestens nach|höchstens|"
     r"en moins de|moins de|dans les|sous|d'ici|"
     r"entro|in meno di|meno di|"
@@ -104,7 +111,9 @@ PHRASES: list[tuple[str, float | None, float | None]] = [
     (r"a few hours|several hours|ein paar stunden|einige stunden|einigen stunden|"
      r"wenigen stunden|wenige stunden|poche ore|"
      r"quelques heures|qualche ora|alcune ore|unas horas|algunas horas|pocas horas", 2, 6),
-    (r"a couple (?:of )?hours", 2, 3),
+    (r"a couple (?:of )?hours", 2, 2),
+    (r"within hours|innerhalb (?:weniger )?stunden|en quelques heures|in poche ore|"
+     r"en pocas horas", None, 12),
     (r"a day or two|one or two days|1-2 days|ein bis zwei tagen?|un jour ou deux|"
      r"un giorno o due|uno o dos días", 24, 48),
     (r"a couple (?:of )?days|ein paar tagen?|zwei,? drei tagen?", 48, 72),
@@ -115,10 +124,10 @@ PHRASES: list[tuple[str, float | None, float | None]] = [
      r"(?:am )?nächsten tag|(?:am )?folgetag|(?:am )?tag danach|"
      r"le lendemain|le jour suivant|(?:il )?giorno dopo|(?:il )?giorno successivo|"
      r"l'indomani|(?:al )?día siguiente|(?:al )?dia siguiente|al otro día|"
-     r"(?:next|following) morning|nächsten morgen", 24, 24),
+     r"(?:next|following) morning|nächsten morgen", 24, 48),
     (r"overnight|über nacht|same day|the same day|am selben tag|am gleichen tag|"
      r"le jour même|dans la journée|lo stesso giorno|in giornata|el mismo día", None, 24),
-    (r"a week later|(?:the )?next week|eine woche später|nach einer woche|"
+    (r"a (?:full )?week (?:later|after)|(?:the )?next week|eine woche später|nach einer woche|"
      r"une semaine plus tard|au bout d'une semaine|una settimana dopo|dopo una settimana|"
      r"una semana después|a la semana", 168, 168),
     (r"immediately|right away|instantly|straight away|within minutes|"
@@ -193,6 +202,57 @@ def _unit_hours(unit: str) -> float:
     raise ValueError(unit)  # pragma: no cover - _UNIT only matches known units
 
 
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "ersten": 1, "zweiten": 2, "dritten": 3, "vierten": 4, "fünften": 5, "sechsten": 6,
+    "siebten": 7, "premier": 1, "deuxième": 2, "troisième": 3, "quatrième": 4,
+    "cinquième": 5, "sixième": 6, "septième": 7, "primer": 1, "segundo": 2, "tercer": 3,
+    "cuarto": 4, "quinto": 5, "sexto": 6, "séptimo": 7, "primo": 1, "secondo": 2, "terzo": 3,
+    "quarto": 4, "sesto": 6, "settimo": 7,
+}  # fmt: skip
+_COUNT = r"\d{1,2}|" + "|".join(w for w in NUMBER_WORDS if " " not in w and len(w) > 2)
+_ORDINAL = "|".join(ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th|\.|e|ème|º|°)?"
+# "day 3", "on day three", "the 3rd day", "am dritten Tag", "au troisième jour",
+# "al tercer día", "al quinto giorno", "Tag 3", "jour 3", "día 3", "giorno 3"
+_DAY_N = re.compile(
+    rf"(?<!\w)(?:(?:day|tag|jour|día|dia|giorno)\s+(?P<n>{_COUNT})(?![\w%])|"
+    rf"(?:the|am|zum|au|le|al|el|il)\s+(?P<o>{_ORDINAL})\s+"
+    r"(?:day|tag|jour|día|dia|giorno)(?!\w))",
+    re.IGNORECASE,
+)
+# a quantity that measures a campaign or a test, not a wait
+_DURATION_BEFORE = re.compile(
+    r"(?<!\w)(?:over|across|during|throughout)\s+(?:a|an|the|the course of|a period of)\s+$|"
+    r"(?<!\w)(?:a|the)\s+$|zeitraum von\s+$|période de\s+$|periodo di\s+$|periodo de\s+$"
+)
+_DURATION_AFTER = re.compile(
+    r"[\s-]*(?:period|window|flash sale|sale|trial|challenge|bootcamp|campaign|test|"
+    r"experiment|of [A-Z]|zeitraum|aktion|période|periodo)",
+)
+
+
+_DAY_STEMS = ("day", "tag", "jour", "día", "dia", "giorno")
+
+
+def _day_n(match: re.Match[str]) -> Wait:
+    token = (match.group("n") or match.group("o")).lower()
+    if token in ORDINALS:
+        n = float(ORDINALS[token])
+    elif token in NUMBER_WORDS:
+        n = float(NUMBER_WORDS[token])
+    else:
+        n = float(re.match(r"\d+", token).group(0))  # type: ignore[union-attr]
+    return Wait(max(n - 1, 0) * 24, n * 24, match.start(), match.end())
+
+
+def _is_duration(text: str, start: int, end: int) -> bool:
+    """ "over a 22-day period", "21 Days of Beauty", "a 3-day flash sale"."""
+    before = text[max(0, start - 24) : start].lower()
+    if _DURATION_AFTER.match(text, end):
+        return True
+    return bool(_DURATION_BEFORE.search(before)) and text[end : end + 1] in ("", " ", "-")
+
+
 _AGO_AFTER = re.compile(r"\s*(?:ago|fa|back)\b", re.IGNORECASE)
 _AGO_BEFORE = re.compile(r"(?:\bvor|\bil y a|\bhace)\s+$")
 
@@ -244,12 +304,17 @@ def find_waits(text: str) -> list[Wait]:
         bound = _UPPER_BEFORE.search(text[max(0, m.start() - 25) : m.start()].lower())
         start = m.start() - len(bound.group(0)) if bound else m.start()
         found.append(Wait(None if bound else _hours(lo), _hours(hi), start, m.end()))
+    if any(stem in low for stem in _DAY_STEMS):
+        for m in _DAY_N.finditer(text):
+            if not any(w.start < m.end() and m.start() < w.end for w in found):
+                found.append(_day_n(m))
     for m in quantities.finditer(low):
         wait = _quantity_wait(text, m)
         if (
             wait is None
             or _is_validity(text, wait.start)
             or _is_timestamp(text, m.start(), m.end())
+            or _is_duration(text, m.start(), m.end())
         ):
             continue
         if any(w.start < wait.end and wait.start < w.end for w in found):

@@ -37,7 +37,8 @@ st.markdown(
 - **Ladder**: the median delay of each step of the sequence after a cart and the
   offer it carried; offers *escalate* when a later step offers more.
 - **Public reports agree** when what the web claims (offer size and wait) matches
-  what contributors' mail measured.
+  what contributors' mail measured. Reports that no discount came (only
+  reminders, or nothing at all) agree when the mail measured no offer either.
 """
 )
 
