@@ -8,6 +8,7 @@ scored: `PYTHONPATH=/work/wt/base pytest -s tests/integration/test_crawl_real.py
 
     tests/fixtures/site/       the project's own 30 fixture pages
     tests/fixtures/site_real/  pages rebuilt from real public sources
+    tests/fixtures/site_unseen/ a second blind set, scored once after the issue-18 rules
 
 The figures are printed per page, per language and layout, with every miss;
 the floors below are regression guards at what the spider reaches.
@@ -33,6 +34,9 @@ FAST = ["-s", "AUTOTHROTTLE_START_DELAY=0.05", "-s", "DOWNLOAD_DELAY=0"]
 SETS = {
     "site": (0.97, 0.97, 0.97),
     "site_real": (0.90, 0.89, 0.95),
+    # written blind after the issue-18 rules and scored once on them (first_run.txt):
+    # 0.96, 0.86, 0.68 -- the figure for pages the rules were not written for
+    "site_unseen": (0.94, 0.84, 0.66),
 }
 
 
@@ -115,7 +119,7 @@ def crawl_set(folder: Path, tmp_path: Path) -> tuple[dict, dict[str, list[dict]]
 @pytest.mark.parametrize("name", list(SETS))
 def test_spider_accuracy_on_labelled_pages(name: str, tmp_path: Path) -> None:
     folder = FIXTURES / name
-    if name == "site_real" and not (folder / "DONE").is_file():
+    if name != "site" and not (folder / "DONE").is_file():
         pytest.skip("the real-source set is not written yet")
     print(f"\ncode under test: {_code_under_test(tmp_path)}")
     labels, got, stdout = crawl_set(folder, tmp_path)
