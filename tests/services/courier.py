@@ -21,13 +21,13 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 from services import free_port
+from services.processes import spawn, stop_group, wait_for_port
 
 PREFIX = Path("/opt/darkpool-imap/courier")
 IMAPLOGIN = PREFIX / "usr/lib/courier/courier/imaplogin"
@@ -149,38 +149,18 @@ exec /usr/sbin/couriertcpd -address={self.host} -nodnslookup -noidentlookup -max
   {self.port} {IMAPLOGIN} {IMAPD} Maildir
 """
         )
-        with open(self.root / "courier.log", "wb") as log:
-            self.process = subprocess.Popen(
-                ["unshare", "-m", "--propagation", "private", "sh", str(script)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection((self.host, self.port), 0.5),
-            ):
-                return self
-            time.sleep(0.05)
-        raise RuntimeError(f"Courier did not start: {(self.root / 'courier.log').read_text()}")
+        log = self.root / "courier.log"
+        self.process = spawn(["unshare", "-m", "--propagation", "private", "sh", str(script)], log)
+        wait_for_port(self.host, self.port, 20, "Courier", log)
+        return self
 
     def stop(self) -> None:
         """Stop couriertcpd (our process group) and our authdaemond (its pid file)."""
         pid_file = self.run / "authdaemon" / "pid"
         with contextlib.suppress(OSError, ValueError):
             os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-        if self.process is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-            self.process = None
+        stop_group(self.process)
+        self.process = None
 
     def close(self) -> None:
         self.stop()

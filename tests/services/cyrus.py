@@ -12,20 +12,17 @@ it. Folders are `INBOX.Name` (unixhierarchysep off, Cyrus's classic layout).
 
 from __future__ import annotations
 
-import contextlib
 import imaplib
 import os
 import pwd
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from services import free_port
+from services.processes import spawn, stop_group, wait_for_port
 
 PREFIX = Path("/opt/darkpool-imap/cyrus")
 IMAPD = os.environ.get("DARKPOOL_CYRUS_IMAPD") or str(PREFIX / "usr/lib/cyrus/bin/imapd")
@@ -144,35 +141,15 @@ EVENTS {{
         return box
 
     def start(self) -> Cyrus:
-        with open(self.root / "master.log", "wb") as log:
-            self.process = subprocess.Popen(
-                [MASTER, "-C", str(self.config), "-M", str(self.services), "-D"],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection((self.host, self.port), 0.5),
-            ):
-                return self
-            time.sleep(0.05)
-        raise RuntimeError(f"Cyrus did not start: {(self.root / 'master.log').read_text()}")
+        log = self.root / "master.log"
+        self.process = spawn([MASTER, "-C", str(self.config), "-M", str(self.services), "-D"], log)
+        wait_for_port(self.host, self.port, 20, "Cyrus", log)
+        return self
 
     def stop(self) -> None:
         """Stop cyrmaster and its imapd children (their own process group)."""
-        if self.process is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-            self.process = None
+        stop_group(self.process)
+        self.process = None
 
     def close(self) -> None:
         self.stop()

@@ -14,20 +14,18 @@ session. `settle()` opens it read-write once, as the user's mail client would.
 
 from __future__ import annotations
 
-import contextlib
 import imaplib
 import itertools
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 from services import free_port
+from services.processes import spawn, stop_group, wait_for_port
 
 IMAP4D = shutil.which("imap4d") or (
     "/usr/sbin/imap4d" if Path("/usr/sbin/imap4d").exists() else None
@@ -110,35 +108,14 @@ server {self.host}:{self.port} {{ }};
         return box
 
     def start(self) -> Mailutils:
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                [IMAP4D, f"--config-file={self.config}"],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection((self.host, self.port), 0.5),
-            ):
-                return self
-            time.sleep(0.05)
-        raise RuntimeError(f"imap4d did not start: {self.log.read_text(errors='replace')}")
+        self.process = spawn([IMAP4D, f"--config-file={self.config}"], self.log)
+        wait_for_port(self.host, self.port, 15, "imap4d", self.log)
+        return self
 
     def stop(self) -> None:
         """Stop imap4d and the session processes it forked (its own process group)."""
-        if self.process is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-            self.process = None
+        stop_group(self.process)
+        self.process = None
 
     def close(self) -> None:
         self.stop()

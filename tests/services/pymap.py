@@ -9,17 +9,13 @@ carries its `host` and `port`. Mail arrives by APPEND, as a client sends it.
 
 from __future__ import annotations
 
-import contextlib
 import imaplib
 import os
 import secrets
-import signal
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 from services import free_port
+from services.processes import spawn, stop_group, wait_for_port
 
 PYMAP = os.environ.get("DARKPOOL_PYMAP") or "/opt/darkpool-imap/pymap/bin/pymap"
 INSTALLED = Path(PYMAP).exists()
@@ -34,20 +30,11 @@ class PymapBox:
 
     def __init__(self, host: str, user: str, password: str) -> None:
         self.host, self.port, self.user, self.password = host, free_port(), user, password
-        self.process = subprocess.Popen(
+        self.process = spawn(
             [PYMAP, "--host", host, "--port", str(self.port), "--no-tls", "dict"]
-            + ["--demo-user", user, "--demo-password", password],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            + ["--demo-user", user, "--demo-password", password]
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection((host, self.port), 0.5):
-                return
-            time.sleep(0.05)
-        raise RuntimeError("pymap did not start")
+        wait_for_port(host, self.port, 30, "pymap")
 
     def deliver(self, data: bytes, folder: str = "INBOX") -> None:
         imap = imaplib.IMAP4(self.host, self.port)
@@ -63,13 +50,7 @@ class PymapBox:
             imap.logout()
 
     def stop(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        stop_group(self.process)
 
 
 class Pymap:
