@@ -92,21 +92,29 @@ def iter_messages(count: int, seed: int = 7, mix: Mix | None = None) -> Iterator
 
 def write_mbox(path: Path, count: int, seed: int = 7, mix: Mix | None = None) -> MboxInfo:
     """Write the corpus as one mbox (From_ lines from each Date, From-quoting)."""
+    return write_messages(path, iter_messages(count, seed, mix), count)
+
+
+def write_messages(path: Path, messages: Iterator[bytes], count: int) -> MboxInfo:
+    """Write `messages` as one mbox (From_ lines from each Date, From-quoting)."""
     size = 0
     with open(path, "wb") as out:
-        for data in iter_messages(count, seed, mix):
+        for data in messages:
             size += out.write(_mbox_entry(data))
     return MboxInfo(Path(path), count, size)
 
 
-def cached_mbox(count: int, seed: int = 7) -> MboxInfo:
-    """The corpus mbox for (count, seed), generated once into the temp dir."""
+def cached_mbox(
+    count: int, seed: int = 7, name: str = f"corpus-v{VERSION}", messages=None
+) -> MboxInfo:
+    """The mbox of `messages(count, seed)` (default: this corpus), generated once into
+    the temp dir under `name`."""
     folder = Path(tempfile.gettempdir()) / "darkpool-bench-corpus"
     folder.mkdir(exist_ok=True)
-    path = folder / f"corpus-v{VERSION}-{count}-{seed}.mbox"
+    path = folder / f"{name}-{count}-{seed}.mbox"
     if not path.exists():
         partial = path.with_suffix(".partial")
-        write_mbox(partial, count, seed)
+        write_messages(partial, (messages or iter_messages)(count, seed), count)
         partial.rename(path)
     return MboxInfo(path, count, path.stat().st_size)
 

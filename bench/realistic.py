@@ -24,14 +24,12 @@ from __future__ import annotations
 
 import email
 import random
-import tempfile
 from collections.abc import Iterator
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from pathlib import Path
 
-from corpus import MboxInfo, Mix, _mbox_entry, iter_messages
+from corpus import MboxInfo, Mix, cached_mbox, iter_messages
 
 from tracker.demo.mail import UTF8
 
@@ -101,16 +99,7 @@ def describe(count: int, seed: int = 7) -> dict:
 
 def cached_realistic_mbox(count: int, seed: int = 7) -> MboxInfo:
     """The realistic corpus as one mbox, generated once into the temp dir."""
-    folder = Path(tempfile.gettempdir()) / "darkpool-bench-corpus"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"realistic-v{VERSION}-{count}-{seed}.mbox"
-    if not path.exists():
-        partial = path.with_suffix(".partial")
-        with open(partial, "wb") as out:
-            for data in iter_realistic(count, seed):
-                out.write(_mbox_entry(data))
-        partial.rename(path)
-    return MboxInfo(path, count, path.stat().st_size)
+    return cached_mbox(count, seed, f"realistic-v{VERSION}", iter_realistic)
 
 
 def _is_retail(msg: Message) -> bool:
