@@ -85,7 +85,9 @@ def stats_store(messages: int, carts: int, retailers: int) -> Path:
     """bench/stats_publish.py's generated store, made once per size in the temp dir."""
     folder = Path(tempfile.gettempdir()) / "darkpool-bench-corpus"
     folder.mkdir(exist_ok=True)
-    path = folder / f"stats-{messages}-{carts}-{retailers}.sqlite"
+    from tracker.db.engine import SCHEMA_HEAD  # a store of an older schema is not reused
+
+    path = folder / f"stats-s{SCHEMA_HEAD}-{messages}-{carts}-{retailers}.sqlite"
     if not path.exists():
         cmd = [sys.executable, __file__, "--worker-generate", str(path)]
         cmd += [str(messages), str(carts), str(retailers)]
