@@ -111,3 +111,20 @@ def test_html_padding_does_not_hide_the_text_after_it():
 
     padded = "<p>" + " " * 250_000 + "Your cart is waiting</p>"
     assert html_to_text(padded).text == "Your cart is waiting"
+
+
+def test_to_hours_is_in_hours_whatever_resolution_pandas_picks():
+    """pandas 3 parses datetimes at microsecond resolution (pandas 2: nanoseconds); the
+    hours must not depend on it (a snapshot published nothing on pandas 3)."""
+    from datetime import UTC, datetime
+
+    import pandas as pd
+
+    from tracker.analysis.journeys import to_hours
+
+    when = datetime(2026, 11, 15, 12, tzinfo=UTC)
+    expected = when.timestamp() / 3600
+    assert to_hours([when])[0] == expected
+    as_micro = pd.Series(pd.DatetimeIndex([when]).as_unit("us"))
+    assert to_hours(as_micro)[0] == expected
+    assert to_hours([when.isoformat(), None])[0] == expected

@@ -83,7 +83,8 @@ class Journeys:
 def to_hours(values: Iterable[datetime | None] | pd.Series) -> np.ndarray:
     """Aware datetimes (or ISO strings) to float hours since the epoch; None to NaN."""
     stamps = pd.to_datetime(pd.Series(list(values), dtype=object), utc=True, format="ISO8601")
-    out = stamps.astype("int64").to_numpy(dtype=float) / 3.6e12
+    # in nanoseconds whatever resolution pandas chose (pandas 3 infers microseconds)
+    out = stamps.dt.as_unit("ns").astype("int64").to_numpy(dtype=float) / 3.6e12
     out[stamps.isna().to_numpy()] = np.nan
     return out
 
