@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,8 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import DARKPOOL  # noqa: E402
-from imap_sync import corpus, fresh_store, machine, null_process  # noqa: E402
+from imap_sync import corpus, fresh_store, machine, null_process, resync_cli  # noqa: E402
 from services import courier, cyrus, dovecot, mailutils, pymap  # noqa: E402
 
 from tracker.db.engine import make_engine, session_factory  # noqa: E402
@@ -75,17 +72,6 @@ def list_uids(account: Account, password: str, how: str) -> int:
         if how == "search":
             return len(imap.search_after(0))
         return len(imap.list_uids(0, selected.messages or 0))
-
-
-def resync_cli(url: str, account: Account, box) -> float:
-    env = {**os.environ, "DARKPOOL_IMAP_PASSWORD": box.password}
-    cmd = [DARKPOOL, "--db", url, "sync", "--host", account.host, "--port", str(account.port)]
-    cmd += ["--plain", "--user", box.user]
-    start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    assert done.returncode == 0 and "fetched 0" in done.stdout, done.stdout + done.stderr
-    return seconds
 
 
 def line(server: str, name: str, seconds: float, **extra) -> None:

@@ -121,6 +121,8 @@ def timed_sync(url: str, account: Account, password: str, options: SyncOptions):
 
 
 def resync_cli(url: str, server, box) -> float:
+    """Seconds of a `darkpool sync` process re-syncing `box` on `server` (anything with
+    .host and .port: a test server or a remembered Account); it must fetch nothing."""
     env = {**os.environ, "DARKPOOL_IMAP_PASSWORD": box.password}
     # named: $DARKPOOL_IMAP_PASSWORD is only for the account on the command line
     cmd = [DARKPOOL, "--db", url, "sync", "--host", server.host, "--port", str(server.port)]
